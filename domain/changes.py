@@ -1,0 +1,95 @@
+"""The normalized Procore change: what webhooks and the poller publish to ``procore.changes``.
+
+Both producers emit the same message so that a record seen by both is folded once. The key
+``company:project:resource:id`` keeps every change of one record on one partition, in order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+ResourceKind = Literal["requisition", "direct_cost", "commitment", "vendor"]
+ChangeAction = Literal["create", "update", "delete"]
+ChangeSource = Literal["webhook", "poller", "reconcile", "demo", "replay"]
+
+# Fixed namespace for deterministic record ids; never change it (ids are persisted).
+RECORD_NAMESPACE = uuid.UUID("5b0a6f0e-8c1d-4a51-9d0e-6d6c2a3b7f10")
+
+
+class RecordRef(BaseModel):
+    """Identity of one Procore record: company, project (None for company resources), kind, id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    company_id: int
+    project_id: int | None
+    resource: ResourceKind
+    resource_id: int
+
+    @property
+    def key(self) -> str:
+        """Kafka message key and human-readable reference, e.g. ``42:7:requisition:1001``."""
+        project = "-" if self.project_id is None else str(self.project_id)
+        return f"{self.company_id}:{project}:{self.resource}:{self.resource_id}"
+
+    @property
+    def aggregate_id(self) -> uuid.UUID:
+        """Deterministic id of the record's ``SourceDocument`` aggregate (uuid5 of the key)."""
+        return uuid.uuid5(RECORD_NAMESPACE, self.key)
+
+    @classmethod
+    def parse(cls, text: str) -> RecordRef:
+        """Parse a reference written as ``company:project:resource:id``."""
+        parts = text.split(":")
+        if len(parts) != 4:
+            raise ValueError(
+                f"record reference {text!r} must look like company:project:resource:id, "
+                "e.g. 42:7:requisition:1001 (use '-' for company-level records)"
+            )
+        company, project, resource, rid = parts
+        return cls.model_validate(
+            {
+                "company_id": int(company),
+                "project_id": None if project == "-" else int(project),
+                "resource": resource,
+                "resource_id": int(rid),
+            }
+        )
+
+
+class ProcoreChange(BaseModel):
+    """One observed change of a Procore record, normalized from a webhook event or a poll."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: RecordRef
+    action: ChangeAction
+    source: ChangeSource
+    event_id: str | None = Field(default=None, description="webhook ulid/id, for dedupe")
+    observed_at: datetime
+    record: dict[str, Any] | None = Field(
+        default=None, description="full record JSON when the producer already has it"
+    )
+
+    @property
+    def key(self) -> str:
+        return self.ref.key
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json"))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ProcoreChange:
+        return cls.model_validate(orjson.loads(data))
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """Stable sha256 of a record's JSON (sorted keys), used to recognise repeated versions."""
+    import hashlib
+
+    return hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()

@@ -1,0 +1,1 @@
+"""Wiring: faust app, topics, agents, the event-sourced application, CLI and composition root."""

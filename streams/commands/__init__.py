@@ -1,0 +1,7 @@
+"""CLI command modules; add a module and list it here to add a command group."""
+
+from types import ModuleType
+
+from streams.commands import basics
+
+COMMAND_MODULES: list[ModuleType] = [basics]

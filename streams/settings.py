@@ -1,0 +1,162 @@
+"""One settings model for the whole service: environment variables (``MLC_*``) and a TOML file.
+
+Precedence (highest first): constructor arguments, environment variables, the TOML file named by
+``MLC_CONFIG`` (default ``./ml-connector.toml`` if it exists), defaults. Nested settings use ``__``
+in environment variables, e.g. ``MLC_PROCORE__BASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+LogLevel = Literal["debug", "info", "warn", "error"]
+
+
+class PostgresSettings(BaseModel):
+    """PostgreSQL event store; used when ``dbname`` is set (``MLC_POSTGRES__DBNAME``)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=5432, ge=1, le=65535)
+    dbname: str | None = None
+    user: str = "postgres"
+    password: SecretStr = SecretStr("")
+    schema_name: str = "public"
+
+
+class ProcoreSettings(BaseModel):
+    """Where and how to reach Procore (or its emulator)."""
+
+    auth_url: str = "https://login.procore.com"
+    base_url: str = "https://api.procore.com"
+    company_ids: list[int] = Field(default_factory=list)
+    webhook_secret: SecretStr | None = None
+    per_page: int = Field(default=100, ge=1, le=100)
+    timeout_s: float = Field(default=30.0, gt=0)
+
+
+class DatevSettings(BaseModel):
+    """Where and how to reach DATEV (or its emulator)."""
+
+    authorize_url: str = "https://login.datev.de/openid/authorize"
+    token_url: str = "https://api.datev.de/token"
+    extf_base_url: str = "https://accounting-extf-files.api.datev.de/platform/v3"
+    documents_base_url: str = "https://accounting-documents.api.datev.de/platform/v2"
+    clients_base_url: str = "https://accounting-clients.api.datev.de/platform/v2"
+    redirect_port: int = Field(default=8788, ge=1, le=65535)
+    timeout_s: float = Field(default=30.0, gt=0)
+
+
+class VaultSettings(BaseModel):
+    """Encrypted credential vault: key from ``MLC_VAULT__KEY`` or a 0600 key file."""
+
+    key: SecretStr | None = None
+    key_file: Path | None = None
+    encrypt_event_store: bool = False
+
+
+class Settings(BaseSettings):
+    """All settings of ml-connector."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MLC_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    kafka_bootstrap_servers: str | None = Field(
+        default=None,
+        description="comma-separated host:port list; empty = start the embedded broker",
+    )
+    data_dir: Path = Path("./var")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, ge=1, le=65535)
+    log_level: LogLevel = "info"
+    app_id: str = Field(default="ml-connector", pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    procore: ProcoreSettings = Field(default_factory=ProcoreSettings)
+    datev: DatevSettings = Field(default_factory=DatevSettings)
+    vault: VaultSettings = Field(default_factory=VaultSettings)
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _servers(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        for part in value.split(","):
+            host, sep, port = part.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                raise ValueError(f"{part.strip()!r} is not host:port")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    @property
+    def embedded_kafka(self) -> bool:
+        return self.kafka_bootstrap_servers is None
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.postgres.dbname is not None
+
+
+def config_file() -> Path | None:
+    """The TOML settings file in effect, if any."""
+    named = os.environ.get("MLC_CONFIG")
+    if named:
+        return Path(named)
+    default = Path("ml-connector.toml")
+    return default if default.exists() else None
+
+
+class SettingsError(Exception):
+    """Settings could not be loaded; the message names every bad setting and how to fix it."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings, turning validation errors into one readable message."""
+    path = config_file()
+    if path is not None and not path.exists():
+        raise SettingsError(f"MLC_CONFIG points to {path}, which does not exist")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(describe_validation_error(exc, path)) from None
+    except (OSError, ValueError) as exc:  # e.g. malformed TOML
+        raise SettingsError(f"cannot read settings file {path}: {exc}") from None
+
+
+def describe_validation_error(exc: ValidationError, path: Path | None) -> str:
+    lines = ["invalid settings:"]
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        env_name = "MLC_" + "__".join(loc).upper()
+        toml_name = ".".join(loc)
+        value = err.get("input")
+        shown = "" if isinstance(value, dict) or "secret" in toml_name else f" (got {value!r})"
+        where = f"{env_name} or '{toml_name}' in {path}" if path else env_name
+        lines.append(f"  - {toml_name}: {err['msg']}{shown}; set {where}")
+    return "\n".join(lines)
