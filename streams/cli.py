@@ -20,7 +20,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """Procore → DATEV connector. Run a subcommand with --help for details."""
@@ -35,3 +34,7 @@ def main() -> None:
     from streams.errors import run_cli
 
     sys.exit(run_cli(app))
+
+
+if __name__ == "__main__":
+    main()

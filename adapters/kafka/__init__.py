@@ -1,0 +1,1 @@
+"""Kafka plumbing: the embedded broker for development/tests/demo, and admin helpers."""

@@ -1,0 +1,133 @@
+"""Topic creation and inspection over the Kafka protocol (works on Tansu and Apache Kafka)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicDecl:
+    """A topic the connector needs, with the partition count the code declares."""
+
+    name: str
+    partitions: int
+    replication_factor: int = 1
+
+
+@dataclass(frozen=True)
+class PartitionInfo:
+    topic: str
+    partition: int
+    end_offset: int | None
+    committed: int | None
+
+    @property
+    def lag(self) -> int | None:
+        if self.end_offset is None:
+            return None
+        return max(self.end_offset - (self.committed or 0), 0)
+
+
+class KafkaUnavailable(RuntimeError):
+    """The Kafka cluster cannot be reached."""
+
+
+async def _admin(bootstrap: str) -> AIOKafkaAdminClient:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    try:
+        await admin.start()
+    except KafkaConnectionError as exc:
+        raise KafkaUnavailable(f"cannot reach Kafka at {bootstrap}: {exc}") from None
+    return admin
+
+
+async def existing_partitions(bootstrap: str) -> dict[str, int]:
+    """Topic name → partition count, for every topic on the cluster."""
+    admin = await _admin(bootstrap)
+    try:
+        names = await admin.list_topics()
+        if not names:
+            return {}
+        described = await admin.describe_topics(list(names))
+        return {t["topic"]: len(t["partitions"]) for t in described if not t.get("error_code")}
+    finally:
+        await admin.close()
+
+
+async def ensure_topics(bootstrap: str, topics: Iterable[TopicDecl]) -> list[str]:
+    """Create missing topics with their declared partitions; returns the names created.
+
+    Topics are always created explicitly: brokers auto-create with their own partition count,
+    which makes faust fail with a partitions mismatch.
+    """
+    wanted = list(topics)
+    have = await existing_partitions(bootstrap)
+    missing = [t for t in wanted if t.name not in have]
+    mismatched = [t for t in wanted if t.name in have and have[t.name] != t.partitions]
+    for t in mismatched:
+        log.warning(
+            "topic %s has %s partitions but %s are declared; keeping the existing topic",
+            t.name,
+            have[t.name],
+            t.partitions,
+        )
+    if not missing:
+        return []
+    admin = await _admin(bootstrap)
+    try:
+        for t in missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics([NewTopic(t.name, t.partitions, t.replication_factor)])
+    finally:
+        await admin.close()
+    # Metadata propagates asynchronously; wait until every topic is visible.
+    for _ in range(50):
+        have = await existing_partitions(bootstrap)
+        if all(t.name in have for t in missing):
+            break
+        await asyncio.sleep(0.1)
+    return [t.name for t in missing]
+
+
+async def partition_report(
+    bootstrap: str, topics: Iterable[str], group_id: str | None
+) -> list[PartitionInfo]:
+    """End offsets and (optionally) a consumer group's committed offsets per partition.
+
+    The embedded broker reports the end offset of a multi-message batch too low, so lag figures
+    from it are a lower bound; real Kafka reports them exactly.
+    """
+    have = await existing_partitions(bootstrap)
+    tps = [TopicPartition(t, p) for t in topics if t in have for p in range(have[t])]
+    if not tps:
+        return []
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(tps)
+    finally:
+        await consumer.stop()
+    committed: dict[TopicPartition, int] = {}
+    if group_id:
+        admin = await _admin(bootstrap)
+        try:
+            # Partitions must be passed explicitly (the embedded broker drops the connection
+            # otherwise).
+            offsets = await admin.list_consumer_group_offsets(group_id, partitions=tps)
+            committed = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+        finally:
+            await admin.close()
+    return [
+        PartitionInfo(tp.topic, tp.partition, ends.get(tp), committed.get(tp))
+        for tp in sorted(tps, key=lambda x: (x.topic, x.partition))
+    ]

@@ -1,0 +1,1 @@
+"""faust agents and timers: small functions that read, call the application, and send."""

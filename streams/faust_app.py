@@ -1,0 +1,58 @@
+"""Construction of the faust app from settings (no agents here; see ``streams/agents``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import faust
+
+from adapters.kafka.admin import TopicDecl
+from streams.settings import Settings
+
+_FAUST_LOG_LEVEL = {"debug": "debug", "info": "info", "warn": "warn", "error": "error"}
+
+
+def faust_log_level(settings: Settings) -> str:
+    """faust spells the warning level ``warn``."""
+    return _FAUST_LOG_LEVEL[settings.log_level]
+
+
+def create_faust_app(settings: Settings, bootstrap_servers: str, **overrides: Any) -> faust.App:
+    """A faust app wired to ``bootstrap_servers``; durable state lives in the event store."""
+    datadir = Path(settings.data_dir) / "faust"
+    datadir.mkdir(parents=True, exist_ok=True)
+    servers = ";".join(f"kafka://{s.strip()}" for s in bootstrap_servers.split(","))
+    conf: dict[str, Any] = {
+        "broker": servers,
+        "datadir": str(datadir),
+        "web_host": settings.web_host,
+        "web_port": settings.web_port,
+        "web_bind": settings.web_host,
+        "key_serializer": "raw",
+        "value_serializer": "raw",
+        # The embedded broker misreports "latest": always start from the committed/earliest offset.
+        "consumer_auto_offset_reset": "earliest",
+        "broker_rebalance_timeout": 5,
+        "broker_session_timeout": 10,
+        "broker_heartbeat_interval": 1,
+        "broker_commit_interval": 1.0,
+        "producer_linger": 0.005,
+        # Idempotent/transactional producers fail on the embedded broker; folds are idempotent.
+        "processing_guarantee": "at_least_once",
+        "store": "memory://",
+        "table_standby_replicas": 0,
+        "topic_replication_factor": 1,
+    }
+    conf.update(overrides)
+    return faust.App(settings.app_id, **conf)
+
+
+def declare_topic(app: faust.App, decl: TopicDecl) -> Any:
+    """A faust topic for a declared topic (raw bytes keys and values)."""
+    return app.topic(
+        decl.name,
+        partitions=decl.partitions,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
