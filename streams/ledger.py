@@ -89,9 +89,7 @@ class Ledger(EventSourcedProjection[UUID]):
             changed_records=tuple(batch.changed_records),
         )
 
-    def policy(
-        self, domain_event: FoldBatch, processing_event: ProcessingEvent[UUID]
-    ) -> None:
+    def policy(self, domain_event: FoldBatch, processing_event: ProcessingEvent[UUID]) -> None:
         touched: dict[UUID, SourceDocument] = {}
         for _offset, change in domain_event.changes:
             agg_id = change.ref.aggregate_id

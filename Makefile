@@ -1,0 +1,46 @@
+# ml-connector — every command a developer or operator runs. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+
+.PHONY: help demo test lint format lock worker clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@rm -f $(VENV)/.installed-*
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+demo: $(STAMP) ## set up and run the demo end to end (embedded Kafka, emulators, worker)
+	$(BIN)/ml-connector demo
+
+test: $(STAMP) ## set up and run the whole test suite (unit, integration, e2e; SQLite + PostgreSQL)
+	$(BIN)/pytest -q
+
+lint: $(STAMP) ## ruff, mypy (strict) and the import-linter layer contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy domain adapters streams
+	$(BIN)/lint-imports
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+worker: $(STAMP) ## run the stream worker with the current settings
+	$(BIN)/ml-connector worker
+
+lock: ## re-pin every dependency with hashes (requirements.lock) after editing pyproject.toml
+	@test -x $(VENV)-uv/bin/uv || ($(PYTHON) -m venv $(VENV)-uv && $(VENV)-uv/bin/pip install -q uv)
+	$(VENV)-uv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 -q -o requirements.lock
+
+clean: ## remove the virtualenv and local data (var/)
+	rm -rf $(VENV) $(VENV)-uv var .pytest_cache .mypy_cache .ruff_cache
