@@ -32,7 +32,8 @@ def test_stack_has_kafka_kraft_postgres_topics_job_and_worker(compose: dict[str,
     assert services["topics"]["command"] == ["topics", "--create"]
     for name in ("kafka", "postgres", "worker"):
         assert "healthcheck" in services[name], name
-    assert services["worker"]["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    topics_dep = services["worker"]["depends_on"]["topics"]
+    assert topics_dep["condition"] == "service_completed_successfully"
 
 
 def test_every_connector_env_var_is_a_real_setting(compose: dict[str, Any]) -> None:
