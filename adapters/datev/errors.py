@@ -50,7 +50,8 @@ class Problem(BaseModel):
         """DATEV's error code if it names one (DUO ``#DCO…`` or a numeric validation code)."""
         if self.error:
             return self.error.lstrip("#")
-        return self.type.rstrip("/").rsplit("/", 1)[-1] if self.type else ""
+        last = self.type.rstrip("/").rsplit("/", 1)[-1]
+        return last.rsplit(":", 1)[-1] if last else ""
 
     def messages(self) -> list[str]:
         """Human-readable lines, most specific first."""

@@ -49,11 +49,12 @@ class _Refresh:
 class AuthState:
     clock: EmulatorClock
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     subject: str = "emulated-datev-user"
-    codes: dict[str, _Code] = field(default_factory=dict)
-    access: dict[str, tuple[datetime, str]] = field(default_factory=dict)  # token -> (exp, scope)
-    refresh: dict[str, _Refresh] = field(default_factory=dict)
+    codes: dict[str, _Code] = field(default_factory=dict, repr=False)
+    # token -> (expiry, scope)
+    access: dict[str, tuple[datetime, str]] = field(default_factory=dict, repr=False)
+    refresh: dict[str, _Refresh] = field(default_factory=dict, repr=False)
     refresh_grants: int = 0  # how many refresh_token grants succeeded
 
     def issue_code(self, redirect_uri: str, challenge: str, nonce: str, scope: str) -> str:

@@ -17,7 +17,7 @@ import binascii
 import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -196,9 +196,9 @@ class DatevEmulator:
 
     base_url: str
     oauth_client_id: str
-    oauth_client_secret: str
-    state: DatevState
-    auth: AuthState
+    oauth_client_secret: str = field(repr=False)
+    state: DatevState = field(repr=False)
+    auth: AuthState = field(repr=False)
 
     @property
     def faults(self) -> Faults:
