@@ -56,7 +56,9 @@ class Problem(BaseModel):
     def messages(self) -> list[str]:
         """Human-readable lines, most specific first."""
         lines = [f"{e.name}: {e.reason}" for e in self.affected_elements]
-        head = self.detail or self.error_description or self.title
+        head = self.detail or self.title
+        if self.error:
+            head = f"{self.error} {self.error_description}".strip()
         return ([head] if head else []) + lines
 
 

@@ -38,8 +38,11 @@ def vault_key() -> SecretStr:
 @pytest.fixture
 def vault(data_dir: Path, vault_key: SecretStr, emu: DatevEmulator) -> Vault:
     v = Vault(data_dir / VAULT_FILE, [vault_key])
-    v.set_datev(DatevCredentials(client_id=emu.oauth_client_id,
-                                 client_secret=SecretStr(emu.oauth_client_secret)))
+    v.set_datev(
+        DatevCredentials(
+            client_id=emu.oauth_client_id, client_secret=SecretStr(emu.oauth_client_secret)
+        )
+    )
     return v
 
 
@@ -68,7 +71,10 @@ def config(emu: DatevEmulator, vault: Vault) -> OAuthConfig:
 
 @pytest.fixture
 async def tokens(
-    emu: DatevEmulator, vault: Vault, http: httpx.AsyncClient, config: OAuthConfig,
+    emu: DatevEmulator,
+    vault: Vault,
+    http: httpx.AsyncClient,
+    config: OAuthConfig,
     browser: Browser,
 ) -> DatevTokenService:
     await login_with_loopback(http, config, vault, browser, port=0)
@@ -84,7 +90,9 @@ def endpoints(emu: DatevEmulator) -> DatevEndpoints:
 
 @pytest.fixture
 async def api(
-    emu: DatevEmulator, tokens: DatevTokenService, http: httpx.AsyncClient,
+    emu: DatevEmulator,
+    tokens: DatevTokenService,
+    http: httpx.AsyncClient,
     endpoints: DatevEndpoints,
 ) -> DatevClient:
     token = await tokens.fresh_access_token()

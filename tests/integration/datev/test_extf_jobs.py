@@ -38,7 +38,9 @@ async def test_submit_poll_succeeds_and_bookings_are_in_datev(
 
 
 async def test_creditor_master_file_lands_in_datev(emu: DatevEmulator, api: DatevClient) -> None:
-    sub = await api.submit_extf(CLIENT, "EXTF_Kreditoren_0001.csv", creditor_file([creditor()]), "k1")
+    sub = await api.submit_extf(
+        CLIENT, "EXTF_Kreditoren_0001.csv", creditor_file([creditor()]), "k1"
+    )
     assert (await api.poll_job(CLIENT, sub.job_id, FAST)).status == "succeeded"
     assert emu.state.creditors(CLIENT)[0]["name"] == "Rohbau Müller GmbH"
 

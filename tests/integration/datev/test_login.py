@@ -17,7 +17,10 @@ from .conftest import Browser
 
 
 async def test_full_pkce_login_through_the_loopback_listener(
-    emu: DatevEmulator, vault: Vault, http: httpx.AsyncClient, config: OAuthConfig,
+    emu: DatevEmulator,
+    vault: Vault,
+    http: httpx.AsyncClient,
+    config: OAuthConfig,
     browser: Browser,
 ) -> None:
     seen: list[str] = []
@@ -41,7 +44,10 @@ async def test_full_pkce_login_through_the_loopback_listener(
 
 
 async def test_denied_consent_gives_a_clear_message(
-    emu: DatevEmulator, vault: Vault, http: httpx.AsyncClient, config: OAuthConfig,
+    emu: DatevEmulator,
+    vault: Vault,
+    http: httpx.AsyncClient,
+    config: OAuthConfig,
     browser: Browser,
 ) -> None:
     emu.faults.deny_consent = True
@@ -66,7 +72,11 @@ async def test_paste_back_login(
         return await _authorize(http, shown[0])
 
     await login_with_paste(
-        http, config, vault, shown.append, read_redirect,
+        http,
+        config,
+        vault,
+        shown.append,
+        read_redirect,
         redirect_uri="http://127.0.0.1:1/callback",
     )
     assert vault.read().datev_refresh is not None
@@ -88,7 +98,7 @@ async def test_wrong_pkce_verifier_is_invalid_grant(
     request = begin_login(config, "http://127.0.0.1:1/callback")
     code = code_from_redirect(await _authorize(http, request.url), request)
     other = begin_login(config, request.redirect_uri)  # different verifier
-    with pytest.raises(DatevLoginFailed, match="invalid_grant.*PKCE"):
+    with pytest.raises(DatevLoginFailed, match=r"invalid_grant.*PKCE"):
         await exchange_code(http, config, other, code)
 
 

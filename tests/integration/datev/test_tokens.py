@@ -43,8 +43,13 @@ async def test_every_batch_gets_a_fresh_token_and_the_refresh_token_rotates(
 
 
 async def test_rotated_refresh_token_is_durable_before_the_access_token_is_used(
-    emu: DatevEmulator, vault: Vault, tokens: DatevTokenService, endpoints: DatevEndpoints,
-    http: httpx.AsyncClient, data_dir: Path, vault_key: object,
+    emu: DatevEmulator,
+    vault: Vault,
+    tokens: DatevTokenService,
+    endpoints: DatevEndpoints,
+    http: httpx.AsyncClient,
+    data_dir: Path,
+    vault_key: object,
 ) -> None:
     calls_at_store: list[int] = []
     real_commit = vault_module._commit_file
@@ -69,7 +74,10 @@ async def test_rotated_refresh_token_is_durable_before_the_access_token_is_used(
 
 
 async def test_crash_between_receiving_and_storing_never_uses_the_token_or_tears_the_vault(
-    emu: DatevEmulator, vault: Vault, tokens: DatevTokenService, http: httpx.AsyncClient,
+    emu: DatevEmulator,
+    vault: Vault,
+    tokens: DatevTokenService,
+    http: httpx.AsyncClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = vault.read().datev_refresh
@@ -101,7 +109,10 @@ async def test_crash_after_storing_loses_nothing(
 
 
 async def test_concurrent_refreshes_are_single_flight_across_vault_instances(
-    emu: DatevEmulator, vault: Vault, tokens: DatevTokenService, http: httpx.AsyncClient,
+    emu: DatevEmulator,
+    vault: Vault,
+    tokens: DatevTokenService,
+    http: httpx.AsyncClient,
     vault_key: object,
 ) -> None:
     other_process = service(emu, Vault(vault.path, [vault_key]), http)  # type: ignore[list-item]
