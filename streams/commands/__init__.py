@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from streams.commands import basics
+from streams.commands import basics, datev, datev_emulator
 
-COMMAND_MODULES: list[ModuleType] = [basics]
+COMMAND_MODULES: list[ModuleType] = [basics, datev, datev_emulator]
