@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from streams.commands import basics, demo, topics, worker
+from streams.commands import basics, datev, datev_emulator, demo, topics, worker
 
-COMMAND_MODULES: list[ModuleType] = [basics, demo, worker, topics]
+COMMAND_MODULES: list[ModuleType] = [basics, demo, worker, topics, datev, datev_emulator]

@@ -1,0 +1,44 @@
+"""Fault switches of the DATEV emulator; tests flip them directly, operators via the admin API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass
+class Faults:
+    """What the emulator should do wrong; ``server_errors`` and ``rate_limits`` count down."""
+
+    deny_consent: bool = False  # /openid/authorize redirects with error=access_denied
+    job_delay_s: float = 0.0  # EXTF jobs stay pending this long (emulator clock)
+    fail_jobs: bool = False  # every EXTF job fails with ``fail_message``
+    fail_message: str = "the booking batch was rejected by the emulator's fault switch"
+    server_errors: int = 0  # the next N API calls answer ``server_error_status``
+    server_error_status: int = 503
+    rate_limits: int = 0  # the next N API calls answer 429 with Retry-After
+    retry_after_s: int = 1
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply a partial update (admin endpoint); unknown names raise ``KeyError``."""
+        known = {f.name: f.type for f in fields(self)}
+        for name, value in changes.items():
+            if name not in known:
+                raise KeyError(name)
+            current = getattr(self, name)
+            setattr(self, name, type(current)(value))
+
+    def take_server_error(self) -> bool:
+        if self.server_errors > 0:
+            self.server_errors -= 1
+            return True
+        return False
+
+    def take_rate_limit(self) -> bool:
+        if self.rate_limits > 0:
+            self.rate_limits -= 1
+            return True
+        return False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,54 @@
+"""Facts about DATEV's wire protocol shared by the client and the emulator (reference §4–5).
+
+Anything here that is *not* confirmed by DATEV's specs says so; change it here and both sides
+follow.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+CLIENT_ID_HEADER: Final = "X-DATEV-Client-Id"
+
+SCOPE_EXTF: Final = "datev:accounting:extf-files-import"
+SCOPE_CLIENTS: Final = "datev:accounting:clients"
+SCOPE_CLIENTS_READ: Final = "accounting:clients:read"
+SCOPE_DOCUMENTS: Final = "accounting:documents"
+SCOPE_DXSO: Final = "accounting:dxso-jobs"
+LOGIN_SCOPES: Final = (
+    "openid",
+    "profile",
+    "offline_access",
+    SCOPE_CLIENTS_READ,
+    SCOPE_DOCUMENTS,
+    SCOPE_DXSO,
+    SCOPE_EXTF,
+    SCOPE_CLIENTS,
+)
+
+EXTF_FILENAME: Final = re.compile(r"^EXTF_.{0,51}\.csv$")
+EXTF_MAX_BYTES: Final = 50 * 1024 * 1024
+DOCUMENT_MAX_BYTES: Final = 20 * 1024 * 1024
+
+# Validation codes of the extf-files API [D].
+EXTF_CODE_MISSING_SCOPE: Final = "1008829"
+EXTF_CODE_NO_PERMISSION: Final = "1008838"
+
+# DUO (documents API) codes [D].
+DCO_GUID_EXISTS: Final = "DCO01012"  # 409 on PUT with an existing GUID
+DCO_DUPLICATE_FILE: Final = "DCO01253"  # 400 DuplicateFileFault
+DCO_UNKNOWN_DOCUMENT_TYPE: Final = "DCO01010"
+DCO_MISSING_SCOPE: Final = "DCO01005"
+
+# UNCONFIRMED project rule: DATEV rejects an EXTF upload whose filename was already accepted
+# for the client. The reference says each POST creates a new job; the status, type and title
+# below are the emulator's invention. Correct them here once DATEV's real answer is known.
+DUPLICATE_EXTF_STATUS: Final = 409
+DUPLICATE_EXTF_TYPE: Final = "urn:ml-connector:unconfirmed:extf-duplicate-filename"
+DUPLICATE_EXTF_TITLE: Final = "A file with this name was already imported for this client"
+
+# Reference-Id: ≤254 chars of [-0-9A-Za-z_äöüÄÖÜß. +?;] [D]. The client appends the file's
+# sha256 so a duplicate can be recognised from the job list alone (no emulator-only field).
+REFERENCE_ID_CHARS: Final = re.compile(r"^[-0-9A-Za-z_äöüÄÖÜß. +?;]{0,254}$")
+REFERENCE_SHA_MARK: Final = " sha256 "
