@@ -168,7 +168,7 @@ def _draft(
             f"creditor account {ctx.creditor_account} for vendor {ctx.vendor.id} is not in "
             f"the creditor range {low}–{high}",
             f'vendors."{ctx.vendor.id}".creditor',
-            f'pin a creditor: [vendors."{ctx.vendor.id}"] creditor = {mapping.creditors.start or low}',
+            f'pin one: [vendors."{ctx.vendor.id}"] creditor = {mapping.creditors.start or low}',
         )
     if doc_date is None:
         raise Park("the record has no document date", "date", "set the invoice date in Procore")

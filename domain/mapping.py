@@ -112,7 +112,7 @@ class ClientMapping(_Section):
     def _merge_tax_keys(cls, value: object) -> object:
         # TOML has no null: "" means "no key". Unset rules keep the reference defaults.
         if isinstance(value, dict):
-            merged: dict[str, object] = {**DEFAULT_BU_KEYS}
+            merged: dict[str, object] = {str(k): v for k, v in DEFAULT_BU_KEYS.items()}
             merged.update({k: (v or None) for k, v in value.items()})
             return merged
         return value

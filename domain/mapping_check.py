@@ -18,8 +18,9 @@ def check_mapping(mapping: ClientMapping, chart: Chart) -> list[Problem]:
         add(
             Problem(
                 path=("client", "skr"),
-                message=f"mapping is SKR{mapping.client.skr} length {mapping.client.account_length},"
-                f" chart is SKR{chart.skr} length {chart.account_length}",
+                message=f"mapping is SKR{mapping.client.skr} length "
+                f"{mapping.client.account_length}, chart is SKR{chart.skr} length "
+                f"{chart.account_length}",
                 fix="check against the chart of the same SKR and account length",
             )
         )
@@ -89,7 +90,8 @@ def _check_accounts(mapping: ClientMapping, chart: Chart) -> list[Problem]:
             out.append(
                 Problem(
                     path=("extra_accounts", i),
-                    message=f"automatic account {acc.number} needs automatic_tax and automatic_rate",
+                    message=f"automatic account {acc.number} needs automatic_tax and "
+                    "automatic_rate",
                     fix='add automatic_tax = "input_vat" and automatic_rate = 19 (for example)',
                 )
             )
