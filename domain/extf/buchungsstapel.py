@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -12,6 +13,7 @@ from domain.extf.header import BUCHUNGSSTAPEL, header_fields
 from domain.mapping import ClientMapping
 
 MAX_LINES = 99_999
+_GENERATION = re.compile(r"@g(\d+)")
 
 
 def booking_row(line: BookingLine) -> list[str]:
@@ -43,8 +45,17 @@ def booking_row(line: BookingLine) -> list[str]:
     return row
 
 
-def _order(line: BookingLine) -> tuple[date, str, str]:
-    return (line.document_date, line.source_ref, line.line_id)
+def _order(line: BookingLine) -> tuple[date, str, int, bool, str]:
+    """Date, record, then version: a booking, its Storno, the rebooking (``@g2``), …"""
+    gen = _GENERATION.search(line.line_id)
+    version = int(gen.group(1)) if gen else 1
+    return (
+        line.document_date,
+        line.source_ref,
+        version,
+        line.line_id.endswith("~storno"),
+        line.line_id,
+    )
 
 
 def write_buchungsstapel(
