@@ -207,8 +207,9 @@ def belegfeld1(draft: DocumentDraft) -> tuple[str, tuple[tuple[str, str], ...]]:
     return value, tuple(info)
 
 
-def booking_text(draft: DocumentDraft, project_label: str | None, beleg: str) -> str:
-    parts = [draft.vendor_label, project_label or "", beleg]
+def booking_text(draft: DocumentDraft, project_label: str | None, invoice: str) -> str:
+    """Vendor, project and invoice number, shortened to 60 characters at a grapheme boundary."""
+    parts = [draft.vendor_label, project_label or "", invoice]
     text, cut = truncate(" ".join(p for p in parts if p), 60)
     if cut:
         draft.notes.append(f"Buchungstext shortened to {text!r}")

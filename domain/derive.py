@@ -33,6 +33,7 @@ from domain.derivation import (
 from domain.extra_lines import retention_lines, withholding_lines
 from domain.mapping import ClientMapping
 from domain.money import ZERO
+from domain.text import clean_text
 from domain.procore.records import (
     Commitment,
     CostCode,
@@ -210,7 +211,7 @@ def _finish(
     groups = price_items(mapping, chart, draft, items)
     check_totals(draft, groups)
     beleg, info = belegfeld1(draft)
-    text = booking_text(draft, project.name, beleg)
+    text = booking_text(draft, project.name, clean_text(draft.invoice_number or "") or beleg)
     lines: list[BookingLine] = [
         creditor_line(
             draft,

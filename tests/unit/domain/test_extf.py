@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -186,7 +186,7 @@ def test_filename() -> None:
 
 
 def test_kreditoren_fields(mapping: ClientMapping) -> None:
-    header, rows = read_extf(golden_kreditoren(mapping))
+    _header, rows = read_extf(golden_kreditoren(mapping))
     assert len(rows) == 3 and all(len(r) == 254 for r in rows)
     m = rows[0]
     assert (m[0], m[1], m[6], m[7], m[8], m[9]) == (

@@ -39,8 +39,7 @@ def test_umsatz_is_gross_only_for_input_vat() -> None:
 
 
 def test_tax_rounded_once_per_document_not_per_line() -> None:
-    # three lines of 0.10 net: per-line tax would be 3 × 0.02 = 0.06; per document 0.30 × 19 % = 0.057 → 0.06
-    # seven lines of 0.05: per line 7 × 0.01 = 0.07; per document 0.35 × 19 % = 0.0665 → 0.07
+    # tax is rounded once on the document net (0.38 × 19 % = 0.0722 → 0.07), then spread
     nets = [D("0.05")] * 7 + [D("0.03")]
     out = umsatz_amounts(nets, [TAX_RULES["vst19"]] * len(nets))
     total_net = sum(nets)
