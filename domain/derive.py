@@ -33,7 +33,6 @@ from domain.derivation import (
 from domain.extra_lines import retention_lines, withholding_lines
 from domain.mapping import ClientMapping
 from domain.money import ZERO
-from domain.text import clean_text
 from domain.procore.records import (
     Commitment,
     CostCode,
@@ -44,6 +43,7 @@ from domain.procore.records import (
     TaxCode,
     Vendor,
 )
+from domain.text import clean_text
 
 
 class DocumentContext(BaseModel):
