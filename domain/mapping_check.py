@@ -139,7 +139,9 @@ def _check_tax(mapping: ClientMapping, chart: Chart) -> list[Problem]:
                     fix=f'use tax_keys.{name} = "{default}"' if default else "remove the key",
                 )
             )
-    # Each cost account must be able to carry the rules that will reach it.
+    # Each cost account must be able to carry the rules that will reach it (rules whose key is
+    # already reported above are skipped, so one bad key is one problem, not one per account).
+    bad = {p.path[1] for p in out}
     rules = {mapping.default_tax_rule, *mapping.tax_codes.values()}
     if any(v.reverse_charge for v in mapping.vendors.values()):
         rules.add("rc13b_19")
@@ -151,7 +153,7 @@ def _check_tax(mapping: ClientMapping, chart: Chart) -> list[Problem]:
         acc = chart.account(number)
         if acc is None or acc.kind != "expense":
             continue  # automatic accounts are checked per line; missing ones reported above
-        for name in sorted(rules):
+        for name in sorted(rules - bad):
             try:
                 bu_key_for(TAX_RULES[name], acc, mapping.tax_keys, chart)
             except TaxPlacementError as exc:
