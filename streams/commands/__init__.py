@@ -2,6 +2,14 @@
 
 from types import ModuleType
 
-from streams.commands import basics, datev, datev_emulator, demo, topics, worker
+from streams.commands import basics, datev, datev_emulator, demo, mapping, topics, worker
 
-COMMAND_MODULES: list[ModuleType] = [basics, demo, worker, topics, datev, datev_emulator]
+COMMAND_MODULES: list[ModuleType] = [
+    basics,
+    demo,
+    worker,
+    topics,
+    mapping,
+    datev,
+    datev_emulator,
+]

@@ -1,0 +1,112 @@
+"""Booking lines (one EXTF Buchungsstapel row each) and the outcome of deriving them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+
+from domain.text import BELEGFELD_MAX, BUCHUNGSTEXT_MAX
+
+Amount = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=12, decimal_places=2),
+    PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
+]
+_BELEGFELD = r"^[A-Za-z0-9$&%*+\-/]{0,36}$"
+
+
+class BookingLine(BaseModel):
+    """One booking as DATEV sees it: Umsatz > 0, direction from ``debit_credit`` seen from
+    ``account`` (the creditor), ``contra_account`` the expense/liability account."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line_id: str = Field(min_length=1, max_length=200)
+    source_ref: str = Field(description="RecordRef.key of the Procore record")
+    amount: Amount
+    debit_credit: Literal["S", "H"]
+    account: int = Field(ge=1, le=999_999_999)
+    contra_account: int = Field(ge=1, le=999_999_999)
+    bu_key: str | None = Field(default=None, pattern=r"^[0-9]{1,4}$")
+    document_date: date
+    belegfeld1: str = Field(pattern=_BELEGFELD, max_length=BELEGFELD_MAX)
+    belegfeld2: str = Field(default="", pattern=_BELEGFELD, max_length=BELEGFELD_MAX)
+    text: str = Field(default="", max_length=BUCHUNGSTEXT_MAX)
+    kost1: str | None = Field(default=None, max_length=36)
+    kost2: str | None = Field(default=None, max_length=36)
+    service_date: date | None = None
+    beleglink: str | None = Field(
+        default=None, description="DUO document GUID; written as BEDI link", max_length=200
+    )
+    beleginfo: tuple[tuple[str, str], ...] = Field(default=(), max_length=8)
+    generalumkehr: bool = False
+
+    @field_validator("beleginfo")
+    @classmethod
+    def _beleginfo_limits(cls, value: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        for art, inhalt in value:
+            if len(art) > 20 or len(inhalt) > 210:
+                raise ValueError(f"Beleginfo {art!r} exceeds 20/210 characters")
+        return value
+
+    @property
+    def signed_amount(self) -> Decimal:
+        """Amount as seen from ``account``: S positive, H negative (for totals and netting)."""
+        return self.amount if self.debit_credit == "S" else -self.amount
+
+    def content_key(self) -> tuple[object, ...]:
+        """What DATEV would book (no ids): used to tell an unchanged record from a changed one."""
+        return (
+            self.amount,
+            self.debit_credit,
+            self.account,
+            self.contra_account,
+            self.bu_key,
+            self.document_date,
+            self.belegfeld1,
+            self.text,
+            self.kost1,
+            self.kost2,
+            self.service_date,
+            self.generalumkehr,
+        )
+
+
+def stable_line_id(source_ref: str, *parts: object) -> str:
+    """Deterministic line id from the record reference and what identifies the line in it."""
+    digest = hashlib.sha256("|".join(map(str, (source_ref, *parts))).encode()).hexdigest()
+    return f"{source_ref}/{digest[:12]}"
+
+
+class Planned(BaseModel):
+    """The record books as ``lines``; ``notes`` say what was shortened, dropped or assumed."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["planned"] = "planned"
+    lines: tuple[BookingLine, ...]
+    notes: tuple[str, ...] = ()
+
+
+class Parked(BaseModel):
+    """The record cannot be booked until a human fixes ``field``; nothing was guessed."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["parked"] = "parked"
+    reason: str
+    field: str
+    fix: str
+
+
+class Ignored(BaseModel):
+    """A rule says this record is not booked (e.g. status, commitments off); kept for audit."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["ignored"] = "ignored"
+    reason: str
+
+
+DerivationResult = Planned | Parked | Ignored

@@ -1,0 +1,290 @@
+"""Derive booking lines from Procore requisitions, direct costs and commitments.
+
+Public entry points (pure; no I/O):
+
+* ``derive_requisition_lines(req, ctx, mapping, chart) -> DerivationResult``
+* ``derive_direct_cost_lines(dc, ctx, mapping, chart) -> DerivationResult``
+* ``derive_commitment_lines(com, ctx, mapping, chart) -> DerivationResult``
+
+Each returns ``Planned(lines, notes)``, ``Parked(reason, field, fix)`` or ``Ignored(reason)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.booking import BookingLine, DerivationResult, Ignored, Parked, Planned
+from domain.changes import RecordRef
+from domain.chart import Chart
+from domain.derivation import (
+    DocumentDraft,
+    Item,
+    Park,
+    belegfeld1,
+    booking_text,
+    check_totals,
+    creditor_line,
+    price_items,
+)
+from domain.extra_lines import retention_lines, withholding_lines
+from domain.mapping import ClientMapping
+from domain.money import ZERO
+from domain.procore.records import (
+    Commitment,
+    CostCode,
+    DirectCost,
+    LineItem,
+    Requisition,
+    RequisitionItem,
+    TaxCode,
+    Vendor,
+)
+from domain.text import clean_text
+
+
+class DocumentContext(BaseModel):
+    """What the pipeline knows around one record, handed to the pure derivation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: RecordRef
+    vendor: Vendor | None
+    creditor_account: int | None = Field(default=None, description="from allocate_creditor")
+    cost_codes: dict[int, CostCode] = Field(default_factory=dict, description="by id")
+    tax_codes: dict[int, TaxCode] = Field(default_factory=dict, description="by id")
+    commitment: Commitment | None = Field(default=None, description="for requisition cost types")
+    document_guid: str | None = Field(default=None, description="DUO GUID → Beleglink")
+    taken_belegfeld: frozenset[str] = Field(
+        default=frozenset(), description="Belegfeld 1 values of OTHER invoices (vendor, year)"
+    )
+
+
+def derive_requisition_lines(
+    req: Requisition, ctx: DocumentContext, mapping: ClientMapping, chart: Chart
+) -> DerivationResult:
+    """Book an approved subcontractor invoice: the period's work gross, plus optional
+    retention and § 48 lines."""
+    if req.status not in mapping.booking.requisition_statuses:
+        return Ignored(reason=f"requisition status {req.status!r} is not a booking status")
+    try:
+        draft = _draft(
+            ctx,
+            mapping,
+            chart,
+            invoice=req.invoice_number,
+            fallback=f"PC-R{req.id}",
+            doc_date=req.billing_date or req.requisition_end,
+            service_date=req.requisition_end,
+            procore_tax=req.summary.tax_applicable_to_this_payment if req.summary else None,
+        )
+        items = [_requisition_item(ctx, it.id, it) for it in req.items]
+        retained = sum((it.work_completed_retainage_retained_this_period for it in req.items), ZERO)
+        released = sum((it.work_completed_retainage_released_this_period for it in req.items), ZERO)
+        release_only = all(i.net == ZERO for i in items) and released > ZERO
+        if release_only and not mapping.booking.retention_lines:
+            return Ignored(
+                reason=f"release of retention only ({released}); no new expense, and "
+                "booking.retention_lines is off"
+            )
+        return _finish(
+            draft, items, mapping, chart, retained=retained, released=released, withholding=True
+        )
+    except Park as p:
+        return Parked(reason=p.reason, field=p.field, fix=p.fix)
+
+
+def derive_direct_cost_lines(
+    dc: DirectCost, ctx: DocumentContext, mapping: ClientMapping, chart: Chart
+) -> DerivationResult:
+    """Book an approved direct cost (invoice, expense, subcontractor invoice)."""
+    if dc.status not in mapping.booking.direct_cost_statuses:
+        return Ignored(reason=f"direct cost status {dc.status!r} is not a booking status")
+    try:
+        draft = _draft(
+            ctx,
+            mapping,
+            chart,
+            invoice=dc.invoice_number,
+            fallback=f"PC-D{dc.id}",
+            doc_date=dc.direct_cost_date or dc.received_date,
+            service_date=None,
+            procore_tax=_line_tax(dc.line_items),
+            totals=(dc.grand_total,) if dc.grand_total is not None else (),
+        )
+        items = [_line_item(ctx, li) for li in dc.line_items]
+        subcontract = dc.direct_cost_type == "subcontractor_invoice"
+        return _finish(draft, items, mapping, chart, withholding=subcontract)
+    except Park as p:
+        return Parked(reason=p.reason, field=p.field, fix=p.fix)
+
+
+def derive_commitment_lines(
+    com: Commitment, ctx: DocumentContext, mapping: ClientMapping, chart: Chart
+) -> DerivationResult:
+    """Commitments are information only unless ``booking.book_commitments`` is on."""
+    if not mapping.booking.book_commitments:
+        return Ignored(reason="commitments are not booked (booking.book_commitments = false)")
+    if com.status.lower() not in {s.lower() for s in mapping.booking.commitment_statuses}:
+        return Ignored(reason=f"commitment status {com.status!r} is not a booking status")
+    try:
+        draft = _draft(
+            ctx,
+            mapping,
+            chart,
+            invoice=com.number,
+            fallback=f"PC-C{com.id}",
+            doc_date=com.contract_date,
+            service_date=None,
+            procore_tax=None,
+        )
+        items = [_line_item(ctx, li) for li in com.line_items]
+        return _finish(draft, items, mapping, chart, withholding=False)
+    except Park as p:
+        return Parked(reason=p.reason, field=p.field, fix=p.fix)
+
+
+def _draft(
+    ctx: DocumentContext,
+    mapping: ClientMapping,
+    chart: Chart,
+    *,
+    invoice: str | None,
+    fallback: str,
+    doc_date: date | None,
+    service_date: date | None,
+    procore_tax: Decimal | None,
+    totals: tuple[Decimal, ...] = (),
+) -> DocumentDraft:
+    if ctx.vendor is None:
+        raise Park(
+            "the record has no vendor", "vendor_id", "set the vendor on the record in Procore"
+        )
+    if ctx.creditor_account is None or not chart.is_creditor(ctx.creditor_account):
+        low, high = chart.creditor_range
+        raise Park(
+            f"creditor account {ctx.creditor_account} for vendor {ctx.vendor.id} is not in "
+            f"the creditor range {low}–{high}",
+            f'vendors."{ctx.vendor.id}".creditor',
+            f'pin one: [vendors."{ctx.vendor.id}"] creditor = {mapping.creditors.start or low}',
+        )
+    if doc_date is None:
+        raise Park("the record has no document date", "date", "set the invoice date in Procore")
+    return DocumentDraft(
+        source_ref=ctx.ref.key,
+        project_id=ctx.ref.project_id,
+        vendor_id=ctx.vendor.id,
+        vendor_label=ctx.vendor.abbreviated_name or ctx.vendor.name,
+        creditor=ctx.creditor_account,
+        invoice_number=invoice,
+        fallback_number=fallback,
+        document_date=doc_date,
+        service_date=service_date,
+        beleglink=ctx.document_guid,
+        taken_belegfeld=ctx.taken_belegfeld,
+        procore_tax=procore_tax,
+        procore_totals=totals,
+    )
+
+
+def _finish(
+    draft: DocumentDraft,
+    items: Sequence[Item],
+    mapping: ClientMapping,
+    chart: Chart,
+    *,
+    retained: Decimal = ZERO,
+    released: Decimal = ZERO,
+    withholding: bool,
+) -> Planned:
+    project = mapping.projects.get(draft.project_id) if draft.project_id is not None else None
+    if project is None:
+        pid = draft.project_id
+        raise Park(
+            f"project {pid} has no cost centre (KOST1) in the mapping",
+            f'projects."{pid}".kost1',
+            f'add to the mapping:\n[projects."{pid}"]\nkost1 = "{pid}"',
+        )
+    groups = price_items(mapping, chart, draft, items)
+    check_totals(draft, groups)
+    beleg, info = belegfeld1(draft)
+    text = booking_text(draft, project.name, clean_text(draft.invoice_number or "") or beleg)
+    lines: list[BookingLine] = [
+        creditor_line(
+            draft,
+            tag="expense",
+            credit=g.umsatz,
+            contra=g.account,
+            bu_key=g.bu_key,
+            beleg=beleg,
+            info=info,
+            text=text,
+            kost1=project.kost1,
+            kost2=project.kost2,
+        )
+        for g in groups
+    ]
+    common = {"beleg": beleg, "info": info, "kost1": project.kost1, "kost2": project.kost2}
+    lines += retention_lines(draft, mapping, groups, retained, released, common)
+    if withholding:
+        lines += withholding_lines(draft, mapping, groups, common)
+    return Planned(lines=tuple(lines), notes=tuple(draft.notes))
+
+
+def _requisition_item(ctx: DocumentContext, item_id: int, it: RequisitionItem) -> Item:
+    code = ctx.cost_codes.get(it.cost_code_id) if it.cost_code_id is not None else None
+    if it.cost_code_id is not None and code is None:
+        raise Park(
+            f"cost code id {it.cost_code_id} of requisition item {item_id} is unknown",
+            "cost_codes",
+            "load the project's cost codes before deriving (pipeline context)",
+        )
+    ctype: str | None = None
+    if it.line_item_id is not None and ctx.commitment is not None:
+        for li in ctx.commitment.line_items:
+            if li.id == it.line_item_id and li.line_item_type is not None:
+                ctype = li.line_item_type.code
+    if ctype is None:
+        raise Park(
+            f"requisition item {item_id}: cost type unknown (commitment line "
+            f"{it.line_item_id} not found or has no line item type)",
+            "cost_type",
+            "pass the commitment with its line items, or set the cost type in Procore",
+        )
+    return Item(
+        item_id=item_id,
+        net=it.work_completed_this_period + it.materials_presently_stored,
+        cost_code=code.full_code if code else None,
+        cost_type=ctype,
+    )
+
+
+def _line_item(ctx: DocumentContext, li: LineItem) -> Item:
+    tax = ctx.tax_codes.get(li.tax_code_id) if li.tax_code_id is not None else None
+    if li.tax_code_id is not None and tax is None:
+        raise Park(
+            f"tax code id {li.tax_code_id} of line {li.id} is unknown",
+            "tax_codes",
+            "load the company's tax codes before deriving (pipeline context)",
+        )
+    code = li.cost_code.full_code or li.cost_code.code if li.cost_code else None
+    return Item(
+        item_id=li.id,
+        net=li.amount,
+        cost_code=code,
+        cost_type=li.line_item_type.code if li.line_item_type else None,
+        tax_code=tax.code if tax else None,
+        tax_code_rate=tax.rate1 if tax else None,
+    )
+
+
+def _line_tax(items: Sequence[LineItem]) -> Decimal | None:
+    """Procore's tax on direct-cost lines, where ``total_amount`` differs from ``amount``."""
+    with_total = [li for li in items if li.total_amount is not None]
+    if not with_total or len(with_total) != len(items):
+        return None
+    tax = sum((li.total_amount - li.amount for li in with_total if li.total_amount), ZERO)
+    return tax if tax != ZERO else None

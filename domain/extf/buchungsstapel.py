@@ -1,0 +1,130 @@
+"""Category 21 Buchungsstapel writer (format version 700, Formatversion 13, 125 columns)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from domain.booking import BookingLine
+from domain.extf.columns import BUCHUNGSSTAPEL_HEADINGS, BUCHUNGSSTAPEL_TEXT_COLUMNS
+from domain.extf.fields import amount, encode_file, text, ttmm, ttmmjjjj
+from domain.extf.header import BUCHUNGSSTAPEL, header_fields
+from domain.mapping import ClientMapping
+
+MAX_LINES = 99_999
+_GENERATION = re.compile(r"@g(\d+)")
+
+
+def booking_row(line: BookingLine) -> list[str]:
+    """The 125 fields of one booking line."""
+    row = ['""' if i in BUCHUNGSSTAPEL_TEXT_COLUMNS else "" for i in range(1, 126)]
+
+    def put(col: int, value: str) -> None:
+        row[col - 1] = value
+
+    put(1, amount(line.amount))
+    put(2, text(line.debit_credit, free_text=False))
+    put(3, text("EUR", free_text=False))
+    put(7, str(line.account))
+    put(8, str(line.contra_account))
+    put(9, text(line.bu_key or "", free_text=False))
+    put(10, ttmm(line.document_date))
+    put(11, text(line.belegfeld1, 36, free_text=False))
+    put(12, text(line.belegfeld2, 36, free_text=False))
+    put(14, text(line.text, 60))
+    if line.beleglink:
+        put(20, text(f'BEDI "{line.beleglink}"', 210, free_text=False))
+    for i, (art, inhalt) in enumerate(line.beleginfo[:8]):
+        put(21 + 2 * i, text(art, 20))
+        put(22 + 2 * i, text(inhalt, 210))
+    put(37, text(line.kost1 or "", 36))
+    put(38, text(line.kost2 or "", 36))
+    put(115, ttmmjjjj(line.service_date))
+    put(118, text("1" if line.generalumkehr else "", free_text=False))
+    return row
+
+
+def _order(line: BookingLine) -> tuple[date, str, int, bool, str]:
+    """Date, record, then version: a booking, its Storno, the rebooking (``@g2``), …"""
+    gen = _GENERATION.search(line.line_id)
+    version = int(gen.group(1)) if gen else 1
+    return (
+        line.document_date,
+        line.source_ref,
+        version,
+        line.line_id.endswith("~storno"),
+        line.line_id,
+    )
+
+
+def write_buchungsstapel(
+    lines: Sequence[BookingLine],
+    mapping: ClientMapping,
+    *,
+    created: datetime,
+    label: str = "",
+) -> bytes:
+    """One EXTF Buchungsstapel file. Lines are sorted (date, record, line id), so the same
+    lines and ``created`` stamp always give the same bytes.
+
+    Raises ``ValueError`` if the lines span fiscal years or exceed 99,999 — split first with
+    ``split_batches``.
+    """
+    if not lines:
+        raise ValueError("a Buchungsstapel needs at least one line")
+    if len(lines) > MAX_LINES:
+        raise ValueError(f"{len(lines)} lines exceed DATEV's {MAX_LINES} per file")
+    ordered = sorted(lines, key=_order)
+    years = {mapping.fiscal_year_start(line.document_date) for line in ordered}
+    if len(years) != 1:
+        raise ValueError(f"lines span fiscal years starting {sorted(years)}; split the batch")
+    header = header_fields(
+        BUCHUNGSSTAPEL,
+        mapping,
+        created=created,
+        fiscal_year_start=years.pop(),
+        date_from=ordered[0].document_date,
+        date_to=ordered[-1].document_date,
+        label=label,
+    )
+    return encode_file([header, list(BUCHUNGSSTAPEL_HEADINGS), *map(booking_row, ordered)])
+
+
+def split_batches(
+    lines: Sequence[BookingLine],
+    mapping: ClientMapping,
+    *,
+    max_lines: int = MAX_LINES,
+    by_month: bool = False,
+) -> list[list[BookingLine]]:
+    """Split into files: one fiscal year (optionally one month) each, ≤ ``max_lines`` lines.
+
+    Lines of one record (same ``source_ref``) stay together unless the record alone is larger
+    than ``max_lines``.
+    """
+    buckets: dict[tuple[date, str], list[BookingLine]] = {}
+    for line in sorted(lines, key=_order):
+        month = f"{line.document_date:%Y%m}" if by_month else ""
+        buckets.setdefault((mapping.fiscal_year_start(line.document_date), month), []).append(line)
+    out: list[list[BookingLine]] = []
+    for key in sorted(buckets):
+        current: list[BookingLine] = []
+        for group in _by_record(buckets[key]):
+            if current and len(current) + len(group) > max_lines:
+                out.append(current)
+                current = []
+            while len(group) > max_lines:
+                out.append(group[:max_lines])
+                group = group[max_lines:]
+            current += group
+        if current:
+            out.append(current)
+    return out
+
+
+def _by_record(lines: list[BookingLine]) -> list[list[BookingLine]]:
+    groups: dict[str, list[BookingLine]] = {}
+    for line in lines:
+        groups.setdefault(line.source_ref, []).append(line)
+    return list(groups.values())
