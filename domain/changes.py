@@ -75,6 +75,11 @@ class ProcoreChange(BaseModel):
     record: dict[str, Any] | None = Field(
         default=None, description="full record JSON when the producer already has it"
     )
+    context: dict[str, Any] | None = Field(
+        default=None,
+        description="what the fetch stage read around the record: vendor, commitment, "
+        "cost_codes, tax_codes (as Procore sent them)",
+    )
 
     @property
     def key(self) -> str:

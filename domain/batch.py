@@ -1,0 +1,94 @@
+"""The ``Batch`` aggregate: one sealed EXTF delivery to one DATEV client, and its DATEV jobs.
+
+A batch is sealed once with its lines and creditor rows (the bytes are a pure function of them,
+so the same batch always yields the same files and filenames) and then follows the DATEV jobs:
+the creditor master file first (when there is one), then the Buchungsstapel.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+BATCH_NAMESPACE = uuid.UUID("0c6f5d1e-2b8a-4c3d-9e7f-1a2b3c4d5e6f")
+
+FileKind = Literal["creditors", "bookings"]
+BatchState = Literal["sealed", "submitted", "completed", "failed"]
+
+
+def batch_id_for(client_id: str, seal_position: int) -> UUID:
+    """Deterministic batch id: the client and the notification position the seal covered."""
+    return uuid.uuid5(BATCH_NAMESPACE, f"{client_id}:{seal_position}")
+
+
+class Batch(Aggregate):
+    """An EXTF batch for one DATEV client."""
+
+    INITIAL_VERSION = 1
+
+    @staticmethod
+    def create_id(client_id: str, seal_position: int) -> UUID:
+        return batch_id_for(client_id, seal_position)
+
+    @event("Sealed")
+    def __init__(
+        self,
+        client_id: str,
+        seal_position: int,
+        created: datetime,
+        lines: list[dict[str, Any]],
+        record_keys: list[str],
+        creditors: list[dict[str, Any]],
+        files: dict[str, dict[str, Any]],
+    ) -> None:
+        self.client_id = client_id
+        self.seal_position = seal_position
+        self.created = created
+        self.lines = lines
+        self.record_keys = record_keys
+        self.creditors = creditors
+        self.files = files  # kind -> {filename, sha256, size, lines}
+        self.jobs: dict[str, dict[str, Any]] = {}  # kind -> {job_id, result, messages}
+        self.state: BatchState = "sealed"
+        self.failure: str | None = None
+        self.attempts = 0
+
+    @event("JobSubmitted")
+    def job_submitted(self, kind: str, job_id: str, filename: str, already_submitted: bool) -> None:
+        self.jobs[kind] = {"job_id": job_id, "result": "pending", "messages": []}
+        self.state = "submitted"
+
+    @event("JobCompleted")
+    def job_completed(self, kind: str, job_id: str, records: int | None) -> None:
+        self.jobs[kind] = {"job_id": job_id, "result": "succeeded", "messages": []}
+        if all(self.jobs.get(k, {}).get("result") == "succeeded" for k in self.files):
+            self.state = "completed"
+
+    @event("JobFailed")
+    def job_failed(self, kind: str, job_id: str | None, reason: str, messages: list[str]) -> None:
+        self.jobs[kind] = {"job_id": job_id, "result": "failed", "messages": messages}
+        self.state = "failed"
+        self.failure = reason
+
+    @event("SubmissionDeferred")
+    def submission_deferred(self, reason: str, retryable: bool) -> None:
+        self.attempts += 1
+        self.failure = reason
+
+    @event("ResubmitRequested")
+    def request_resubmit(self, requested_by: str, note: str) -> None:
+        self.state = "sealed"
+        self.failure = None
+        self.jobs = {k: v for k, v in self.jobs.items() if v.get("result") == "succeeded"}
+        self.attempts = 0
+
+    def next_file(self) -> str | None:
+        """The next file kind to submit or poll (creditors first), or None when all succeeded."""
+        for kind in ("creditors", "bookings"):
+            if kind in self.files and self.jobs.get(kind, {}).get("result") != "succeeded":
+                return kind
+        return None

@@ -1,0 +1,37 @@
+"""The ``CreditorRegistry`` aggregate: stable creditor numbers per DATEV client.
+
+A vendor keeps its number forever and a number is never reused; the registry also remembers
+which vendor master version was last sent to DATEV, so creditor rows go out only when new or
+changed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+REGISTRY_NAMESPACE = uuid.UUID("6a3e0f52-7d4b-4f0a-8c1e-5b2d9e7f3a10")
+
+
+class CreditorRegistry(Aggregate):
+    INITIAL_VERSION = 1
+
+    @staticmethod
+    def create_id(client_id: str) -> UUID:
+        return uuid.uuid5(REGISTRY_NAMESPACE, client_id)
+
+    @event("Opened")
+    def __init__(self, client_id: str) -> None:
+        self.client_id = client_id
+        self.assigned: dict[int, int] = {}
+        self.exported: dict[int, str] = {}
+
+    @event("CreditorAssigned")
+    def assign(self, vendor_id: int, account: int) -> None:
+        self.assigned[vendor_id] = account
+
+    @event("CreditorExported")
+    def exported_version(self, vendor_id: int, content_hash: str, batch_id: str) -> None:
+        self.exported[vendor_id] = content_hash

@@ -1,0 +1,138 @@
+"""From a folded record to a booking decision: routing, context, creditor number, derivation.
+
+Pure: the caller hands in the record's aggregate, the client's mapping and chart, and the
+client's ``CreditorRegistry``; new creditor numbers are recorded as events on the registry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain.booking import DerivationResult, Ignored, Parked
+from domain.changes import RecordRef
+from domain.chart import Chart
+from domain.creditor_registry import CreditorRegistry
+from domain.creditors import CreditorRangeExhausted, allocate_creditor
+from domain.derive import (
+    DocumentContext,
+    derive_commitment_lines,
+    derive_direct_cost_lines,
+    derive_requisition_lines,
+)
+from domain.mapping import ClientMapping
+from domain.procore.records import (
+    Attachment,
+    Commitment,
+    CostCode,
+    DirectCost,
+    Requisition,
+    TaxCode,
+    Vendor,
+)
+from domain.source_document import SourceDocument
+
+DOCUMENT_NAMESPACE = uuid.UUID("9d7c2b14-3e5f-4a6b-8c9d-0e1f2a3b4c5d")
+BOOKABLE = ("requisition", "direct_cost", "commitment")
+
+
+def route(mappings: Sequence[ClientMapping], ref: RecordRef) -> ClientMapping | str:
+    """The client mapping that books ``ref``, or the reason why none does."""
+    companies = [m for m in mappings if m.procore.company_id == ref.company_id]
+    if not companies:
+        return f"Procore company {ref.company_id} is not mapped to any DATEV client"
+    for mapping in companies:
+        projects = set(mapping.procore.project_ids) | set(mapping.projects)
+        if ref.project_id in projects:
+            return mapping
+    return (
+        f"project {ref.project_id} of company {ref.company_id} is not in any DATEV client "
+        "mapping (add it to [procore] project_ids and [projects] to book it)"
+    )
+
+
+def document_guid(record_key: str, attachment: Attachment) -> str:
+    """Deterministic DUO document GUID for one attachment of one record (idempotent uploads)."""
+    return str(uuid.uuid5(DOCUMENT_NAMESPACE, f"{record_key}:{attachment.id}"))
+
+
+def invoice_attachment(record: dict[str, Any]) -> Attachment | None:
+    """The record's invoice PDF (first PDF attachment), if it has one."""
+    for raw in record.get("attachments") or []:
+        try:
+            att = Attachment.model_validate(raw)
+        except ValidationError:
+            continue
+        is_pdf = (att.content_type or "").lower() == "application/pdf"
+        if is_pdf or att.filename.lower().endswith(".pdf"):
+            return att
+    return None
+
+
+def _field_of(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return ".".join(str(p) for p in first["loc"]) or "record"
+
+
+def decide(
+    doc: SourceDocument, mapping: ClientMapping, chart: Chart, registry: CreditorRegistry
+) -> DerivationResult:
+    """Derive the booking decision for the document's current version."""
+    record = doc.record or {}
+    context = doc.context or {}
+    ref = RecordRef.parse(doc.key)
+    try:
+        vendor_raw = context.get("vendor")
+        vendor = Vendor.model_validate(vendor_raw) if vendor_raw else None
+        commitment_raw = context.get("commitment")
+        commitment = Commitment.model_validate(commitment_raw) if commitment_raw else None
+        cost_codes = {
+            c.id: c for c in (CostCode.model_validate(x) for x in context.get("cost_codes", []))
+        }
+        tax_codes = {
+            t.id: t for t in (TaxCode.model_validate(x) for x in context.get("tax_codes", []))
+        }
+    except ValidationError as exc:
+        return Parked(
+            reason=f"Procore context data is malformed: {exc.errors()[0]['msg']}",
+            field=f"context.{_field_of(exc)}",
+            fix="check the record in Procore; replay it once the data is corrected",
+        )
+    creditor: int | None = None
+    if vendor is not None:
+        try:
+            creditor = allocate_creditor(vendor.id, mapping, registry.assigned)
+        except CreditorRangeExhausted as exc:
+            return Parked(reason=str(exc), field="creditors.start", fix="raise [creditors] start")
+        if registry.assigned.get(vendor.id) != creditor:
+            registry.assign(vendor_id=vendor.id, account=creditor)
+    attachment = invoice_attachment(record)
+    ctx = DocumentContext(
+        ref=ref,
+        vendor=vendor,
+        creditor_account=creditor,
+        cost_codes=cost_codes,
+        tax_codes=tax_codes,
+        commitment=commitment,
+        document_guid=document_guid(doc.key, attachment) if attachment else None,
+    )
+    try:
+        if doc.resource == "requisition":
+            return derive_requisition_lines(
+                Requisition.model_validate(record), ctx, mapping, chart
+            )
+        if doc.resource == "direct_cost":
+            return derive_direct_cost_lines(DirectCost.model_validate(record), ctx, mapping, chart)
+        if doc.resource == "commitment":
+            return derive_commitment_lines(Commitment.model_validate(record), ctx, mapping, chart)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        return Parked(
+            reason=f"Procore {doc.resource} is malformed: {err['msg']} (got {err.get('input')!r})",
+            field=_field_of(exc),
+            fix="correct the record in Procore; it is re-read on its next change or replay",
+        )
+    return Ignored(reason=f"{doc.resource} records are not booked")
