@@ -1,0 +1,1 @@
+"""Procore emulator."""
