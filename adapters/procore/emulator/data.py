@@ -35,7 +35,7 @@ class Size:
 
     @classmethod
     def parse(cls, size: str | int | Size) -> Size:
-        """``small``, ``medium``, ``large``, a number (≈ financial records per project), or a Size."""
+        """``small``/``medium``/``large``, a number (≈ records per project), or a Size."""
         if isinstance(size, Size):
             return size
         if isinstance(size, int) or str(size).isdigit():
@@ -77,7 +77,9 @@ class EmulatorState:
     tax_codes: dict[int, list[Json]] = field(default_factory=dict)  # by company
     cost_codes: dict[int, list[Json]] = field(default_factory=dict)  # by project
     rows: dict[Resource, dict[int, Row]] = field(
-        default_factory=lambda: {r: {} for r in ("vendor", "commitment", "requisition", "direct_cost")}
+        default_factory=lambda: {
+            r: {} for r in ("vendor", "commitment", "requisition", "direct_cost")
+        }
     )
     files: dict[int, list[str]] = field(default_factory=dict)  # attachment id → PDF text lines
     hooks: dict[int, Json] = field(default_factory=dict)
@@ -95,7 +97,9 @@ class EmulatorState:
         return [r for r in self.rows["vendor"].values() if r.company_id == company_id]
 
 
-def generate(seed: int = 7, size: str | int | Size = "small", clock: Clock | None = None) -> EmulatorState:
+def generate(
+    seed: int = 7, size: str | int | Size = "small", clock: Clock | None = None
+) -> EmulatorState:
     """Build the same data for the same (seed, size), every time."""
     spec = Size.parse(size)
     rng = random.Random(seed)
@@ -128,7 +132,9 @@ def generate(seed: int = 7, size: str | int | Size = "small", clock: Clock | Non
             state.projects[project_id] = Row(company_id, project_id, project)
             codes = factory.cost_codes(project_id)
             state.cost_codes[project_id] = codes
-            ctx = factory.context(codes, state.line_item_types[company_id], state.tax_codes[company_id])
+            ctx = factory.context(
+                codes, state.line_item_types[company_id], state.tax_codes[company_id]
+            )
             for i in range(spec.commitments):
                 kind = "work_order_contract" if i % 3 != 2 else "purchase_order_contract"
                 data = factory.commitment(kind, rng.choice(vendors), ctx, i, stamp())

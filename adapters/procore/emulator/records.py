@@ -23,8 +23,24 @@ REQUISITION_STATUSES = (
 )
 DIRECT_COST_STATUSES = ("draft", "pending", "revise_and_resubmit", "approved")
 DIRECT_COST_TYPES = ("invoice", "expense", "payroll")
-PO_STATUSES = ("Draft", "Processing", "Submitted", "Partially Received", "Received", "Approved", "Closed")
-WO_STATUSES = ("Draft", "Out For Bid", "Out For Signature", "Approved", "Complete", "Terminated", "Void")
+PO_STATUSES = (
+    "Draft",
+    "Processing",
+    "Submitted",
+    "Partially Received",
+    "Received",
+    "Approved",
+    "Closed",
+)
+WO_STATUSES = (
+    "Draft",
+    "Out For Bid",
+    "Out For Signature",
+    "Approved",
+    "Complete",
+    "Terminated",
+    "Void",
+)
 
 
 def money(value: Decimal) -> str:
@@ -129,7 +145,8 @@ class RecordFactory:
         name = f"{names.PROJECTS[index % len(names.PROJECTS)]} {city}"
         return {
             "id": self.next_id("project"), "name": name, "display_name": name,
-            "project_number": f"2026-{index + 1:03d}", "address": f"{self.rng.choice(names.STREETS)} 1",
+            "project_number": f"2026-{index + 1:03d}",
+            "address": f"{self.rng.choice(names.STREETS)} 1",
             "city": city, "zip": zip_code, "country_code": "DE", "active": True,
             "company": {"id": company_id, "name": company_name}, "updated_at": updated_at,
         }  # fmt: skip
@@ -186,7 +203,9 @@ class RecordFactory:
             "content_type": "application/pdf",
         }
 
-    def commitment(self, kind: str, vendor: Json, ctx: LineContext, i: int, updated_at: str) -> Json:
+    def commitment(
+        self, kind: str, vendor: Json, ctx: LineContext, i: int, updated_at: str
+    ) -> Json:
         lines = [self.line_item(ctx, p) for p in range(1, self.rng.randint(2, 5) + 1)]
         total = sum((Decimal(li["amount"]) for li in lines), Decimal(0))
         is_po = kind == "purchase_order_contract"
@@ -224,7 +243,8 @@ class RecordFactory:
             items.append(
                 {"id": self.next_id("req_item"), "item_type": "contract_item",
                  "line_item_id": line["id"], "cost_code_id": line["cost_code"]["id"],
-                 "wbs_code": line["wbs_code"]["flat_code"], "description_of_work": line["description"],
+                 "wbs_code": line["wbs_code"]["flat_code"],
+                 "description_of_work": line["description"],
                  "scheduled_value": line["amount"], "work_completed_this_period": money(done),
                  "materials_presently_stored": "0.00",
                  "total_completed_and_stored_to_date": money(done * number),
@@ -233,7 +253,10 @@ class RecordFactory:
                  "net_amount": money(done - retained), "gross_amount": money(done)}
             )  # fmt: skip
         previous = completed * (number - 1)
-        retained_now = sum((Decimal(it["work_completed_retainage_retained_this_period"]) for it in items), Decimal(0))
+        retained_now = sum(
+            (Decimal(it["work_completed_retainage_retained_this_period"]) for it in items),
+            Decimal(0),
+        )
         retained_before = cents(previous * RETAINAGE)
         total_completed = previous + completed
         total_retainage = retained_before + retained_now
@@ -250,11 +273,14 @@ class RecordFactory:
             "final": False, "total_claimed_amount": money(completed), "origin_id": None,
             "currency_configuration": {"currency_iso_code": "EUR"},
             "summary": {
-                "original_contract_sum": contract["grand_total"], "net_change_by_change_orders": "0.00",
+                "original_contract_sum": contract["grand_total"],
+                "net_change_by_change_orders": "0.00",
                 "contract_sum_to_date": contract["grand_total"],
                 "total_completed_and_stored_to_date": money(total_completed),
-                "completed_work_retainage_percent": "5.0", "completed_work_retainage_amount": money(total_retainage),
-                "stored_materials_retainage_percent": "0.0", "stored_materials_retainage_amount": "0.00",
+                "completed_work_retainage_percent": "5.0",
+                "completed_work_retainage_amount": money(total_retainage),
+                "stored_materials_retainage_percent": "0.0",
+                "stored_materials_retainage_amount": "0.00",
                 "total_retainage": money(total_retainage),
                 "total_earned_less_retainage": money(total_completed - total_retainage),
                 "less_previous_certificates_for_payment": money(previous - retained_before),
