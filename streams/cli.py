@@ -20,7 +20,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """Procore → DATEV connector. Run a subcommand with --help for details."""

@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from streams.commands import basics
+from streams.commands import basics, emulators
 
-COMMAND_MODULES: list[ModuleType] = [basics]
+COMMAND_MODULES: list[ModuleType] = [basics, emulators]
