@@ -9,7 +9,7 @@ from aiohttp import web
 
 from adapters.procore.emulator import responses as R
 from adapters.procore.emulator.data import Json, Resource, Row
-from adapters.procore.emulator.server import CTX, EmulatorContext
+from adapters.procore.emulator.server import CTX, EmulatorContext, company_of
 
 COMMITMENT_KINDS = {
     "purchase_order_contracts": "purchase_order_contract",
@@ -35,8 +35,8 @@ def _int_param(request: web.Request, name: str, *, required: bool = True) -> int
 
 def _company(request: web.Request) -> int:
     """The company in ``company_id`` must be the one in the Procore-Company-Id header."""
-    company_id = _int_param(request, "company_id", required=False) or request["company_id"]
-    if company_id != request["company_id"]:
+    company_id = _int_param(request, "company_id", required=False) or company_of(request)
+    if company_id != company_of(request):
         raise R.ApiError(R.not_found())
     return int(company_id)
 
@@ -45,7 +45,7 @@ def _project(request: web.Request, ctx: EmulatorContext) -> int:
     project_id = _int_param(request, "project_id")
     assert project_id is not None
     row = ctx.state.projects.get(project_id)
-    if row is None or row.company_id != request["company_id"]:
+    if row is None or row.company_id != company_of(request):
         raise R.ApiError(R.not_found())
     if project_id in ctx.faults.forbidden_projects:
         raise R.ApiError(R.forbidden())
@@ -151,7 +151,7 @@ async def projects(request: web.Request) -> web.Response:
 async def project(request: web.Request) -> web.Response:
     ctx = request.app[CTX]
     row = ctx.state.projects.get(_int_param(request, "id") or 0)
-    if row is None or row.company_id != request["company_id"]:
+    if row is None or row.company_id != company_of(request):
         raise R.ApiError(R.not_found())
     return R.json_response(row.data)
 

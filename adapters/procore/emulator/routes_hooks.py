@@ -9,7 +9,7 @@ import orjson
 from aiohttp import web
 
 from adapters.procore.emulator import responses as R
-from adapters.procore.emulator.server import CTX
+from adapters.procore.emulator.server import CTX, company_of
 
 NAMESPACE = re.compile(r"^[a-z0-9-]+$")
 
@@ -26,7 +26,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 async def list_hooks(request: web.Request) -> web.Response:
     ctx = request.app[CTX]
-    company_id = request["company_id"]
+    company_id = company_of(request)
     return R.json_response([h for h in ctx.state.hooks.values() if h["company_id"] == company_id])
 
 
@@ -41,7 +41,7 @@ async def create_hook(request: web.Request) -> web.Response:
     hook_id = 100 + len(ctx.state.hooks) + 1
     stored = {
         "id": hook_id,
-        "company_id": request["company_id"],
+        "company_id": company_of(request),
         "project_id": body.get("project_id"),
         "api_version": hook.get("api_version", "v2"),
         "namespace": hook["namespace"],
@@ -57,7 +57,7 @@ def _hook_id(request: web.Request) -> int:
     ctx = request.app[CTX]
     hook_id = int(request.match_info["hook_id"])
     hook = ctx.state.hooks.get(hook_id)
-    if hook is None or hook["company_id"] != request["company_id"]:
+    if hook is None or hook["company_id"] != company_of(request):
         raise R.ApiError(R.not_found())
     return hook_id
 

@@ -93,6 +93,11 @@ class EmulatorContext:
 CTX = web.AppKey("procore_emulator", EmulatorContext)
 
 
+def company_of(request: web.Request) -> int:
+    """The company from the (already checked) ``Procore-Company-Id`` header."""
+    return int(request.headers["Procore-Company-Id"].strip())
+
+
 def _endpoint(request: web.Request) -> str:
     route = request.match_info.route.resource
     if route is None:
@@ -170,7 +175,6 @@ async def _checked(
         return R.not_found()
     if int(raw_company) in ctx.faults.disconnected_companies:
         return R.forbidden(R.APP_NOT_CONNECTED)
-    request["company_id"] = int(raw_company)
     try:
         return await handler(request)
     except R.ApiError as exc:
