@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -89,7 +90,9 @@ def render(ctx: EmulatorContext, data: Json, omit: tuple[str, ...] = ()) -> Json
     return out
 
 
-def paginate(request: web.Request, items: list[Any]) -> web.Response:
+def paginate(
+    request: web.Request, items: list[Any], shape: Callable[[Any], Any] | None = None
+) -> web.Response:
     """``page``/``per_page`` with ``Total``, ``Per-Page`` and ``Link`` (no next at the end)."""
     ctx = request.app[CTX]
     try:
@@ -99,6 +102,8 @@ def paginate(request: web.Request, items: list[Any]) -> web.Response:
         raise R.ApiError(R.bad_request("page", "must be a number")) from None
     last = max(1, -(-len(items) // per_page))
     chunk = items[(page - 1) * per_page : page * per_page]
+    if shape is not None:  # render only the page served, not the whole list
+        chunk = [shape(item) for item in chunk]
     url = request.url.with_scheme("http")
 
     def link(n: int, rel: str) -> str:
@@ -185,7 +190,7 @@ async def commitments(request: web.Request) -> web.Response:
     kind = _kind(request) if "kind" in request.match_info else None
     rows = [r for r in _rows(ctx, "commitment", project_id, kind) if _in_range(r.data, window)]
     omit = SUMMARY_OMITS["commitment"]
-    return paginate(request, [render(ctx, r.data, omit) for r in rows])
+    return paginate(request, rows, lambda r: render(ctx, r.data, omit))
 
 
 async def commitment(request: web.Request) -> web.Response:
@@ -211,13 +216,14 @@ async def requisitions(request: web.Request) -> web.Response:
     commitment_id = request.query.get("filters[commitment_id]")
     extended = request.query.get("view") in ("extended", "items")
     rows = [
-        render(ctx, r.data, () if extended else SUMMARY_OMITS["requisition"])
+        r
         for r in _rows(ctx, "requisition", project_id)
         if _in_range(r.data, window)
         and status in (None, r.data["status"])
         and commitment_id in (None, str(r.data["commitment_id"]))
     ]
-    return paginate(request, rows)
+    omit = () if extended else SUMMARY_OMITS["requisition"]
+    return paginate(request, rows, lambda r: render(ctx, r.data, omit))
 
 
 async def requisition(request: web.Request) -> web.Response:
@@ -230,12 +236,9 @@ async def requisition(request: web.Request) -> web.Response:
 async def direct_costs(request: web.Request) -> web.Response:
     ctx = request.app[CTX]
     project_id, window = _project(request, ctx), _updated_range(request)
-    rows = [
-        render(ctx, r.data, SUMMARY_OMITS["direct_cost"])
-        for r in _rows(ctx, "direct_cost", project_id)
-        if _in_range(r.data, window)
-    ]
-    return paginate(request, rows)
+    rows = [r for r in _rows(ctx, "direct_cost", project_id) if _in_range(r.data, window)]
+    omit = SUMMARY_OMITS["direct_cost"]
+    return paginate(request, rows, lambda r: render(ctx, r.data, omit))
 
 
 async def direct_cost(request: web.Request) -> web.Response:
