@@ -73,7 +73,9 @@ async def test_5xx_is_retried_with_backoff_then_surfaced(emu) -> None:
 
 async def test_transient_faults_recover(emu, client) -> None:
     project_id = first_project(emu)
-    expected = len([r for r in emu.state.rows["direct_cost"].values() if r.project_id == project_id])
+    expected = len(
+        [r for r in emu.state.rows["direct_cost"].values() if r.project_id == project_id]
+    )
     emu.set_faults(burst_5xx_next=2, drop_next=1, malformed_next=1)
     costs = [d async for d in client.list_direct_costs(emu.company_id, project_id)]
     assert len(costs) == expected
