@@ -13,7 +13,8 @@ from tests.integration.procore.conftest import first_project
 
 async def test_invoice_pdf_is_streamed_in_chunks_through_the_storage_redirect(emu, client) -> None:
     project_id = first_project(emu)
-    summary = [r async for r in client.list_requisitions(emu.company_id, project_id)][0]
+    summaries = [r async for r in client.list_requisitions(emu.company_id, project_id)]
+    summary = summaries[0]
     requisition = await client.get_requisition(emu.company_id, project_id, summary.id)
     attachment = requisition.attachments[0]
     assert attachment.content_type == "application/pdf"

@@ -74,9 +74,15 @@ async def test_resource_json_matches_the_reference_example(emu, client, name, re
     )
     record_id = row.data["id"]
     paths = {
-        "requisition": (f"/rest/v1.1/requisitions/{record_id}", {"project_id": project_id, "view": "extended"}),
+        "requisition": (
+            f"/rest/v1.1/requisitions/{record_id}",
+            {"project_id": project_id, "view": "extended"},
+        ),
         "direct_cost": (f"/rest/v1.1/projects/{project_id}/direct_costs/{record_id}", {}),
-        "purchase_order_contract": (f"/rest/v1.0/purchase_order_contracts/{record_id}", {"project_id": project_id}),
+        "purchase_order_contract": (
+            f"/rest/v1.0/purchase_order_contracts/{record_id}",
+            {"project_id": project_id},
+        ),
         "vendor": (f"/rest/v1.0/vendors/{record_id}", {"company_id": emu.company_id}),
     }  # fmt: skip
     path, params = paths[name]

@@ -35,7 +35,7 @@ async def test_ten_thousand_records_stream_page_by_page_with_bounded_memory() ->
                 tracemalloc.stop()
     assert len(seen) == 10_000
     assert len(page_sizes) == 100 and max(page_sizes) == 100
-    assert emu.counters.by_endpoint[f"GET /rest/v1.1/projects/{{project_id}}/direct_costs"] == 100
+    assert emu.counters.by_endpoint["GET /rest/v1.1/projects/{project_id}/direct_costs"] == 100
     # One page of JSON is ~100 kB; holding all 10,000 records would take well over 10 MB.
     assert peak < 8_000_000, f"peak {peak} bytes: pages are being accumulated"
 

@@ -35,10 +35,12 @@ async def test_429_waits_until_the_announced_reset_before_sending_again(emu, cli
 
 async def test_client_slows_down_before_the_spike_limit_runs_out() -> None:
     clock = ManualClock(start=1_795_000_000.0)
-    async with run_procore_emulator(clock=clock, spike_limit=10, hourly_limit=100_000) as emu:
-        async with client_for(emu) as client:
-            for _ in range(35):
-                await client.list_companies(emu.company_id)
+    async with (
+        run_procore_emulator(clock=clock, spike_limit=10, hourly_limit=100_000) as emu,
+        client_for(emu) as client,
+    ):
+        for _ in range(35):
+            await client.list_companies(emu.company_id)
     assert emu.counters.by_status[429] == 0
     assert clock.now() - 1_795_000_000.0 >= 30  # 35 calls at 10 per 10 s need > 3 windows
 

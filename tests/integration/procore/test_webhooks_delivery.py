@@ -93,26 +93,25 @@ async def test_failed_deliveries_are_retried_and_duplicates_keep_their_event_id(
 
 
 async def test_registered_hook_receives_only_its_triggers(receiver) -> None:
-    async with run_procore_emulator(clock=ManualClock()) as emu:
-        async with client_for(emu) as client:
-            hook = await hooks.register_hook(
-                client,
-                emu.company_id,
-                namespace="ml-connector",
-                destination_url=receiver.url,
-                authorization=SecretStr("Bearer from-hook"),
-                api_version="v4",
-            )
-            created = await hooks.ensure_triggers(
-                client, emu.company_id, hook["id"], resource_names=("Direct Costs",)
-            )
-            assert len(created) == 3
-            again = await hooks.ensure_triggers(
-                client, emu.company_id, hook["id"], resource_names=("Direct Costs",)
-            )
-            assert again == []
-            listed = await hooks.list_hooks(client, emu.company_id)
-            assert [h["id"] for h in listed] == [hook["id"]]
+    async with run_procore_emulator(clock=ManualClock()) as emu, client_for(emu) as client:
+        hook = await hooks.register_hook(
+            client,
+            emu.company_id,
+            namespace="ml-connector",
+            destination_url=receiver.url,
+            authorization=SecretStr("Bearer from-hook"),
+            api_version="v4",
+        )
+        created = await hooks.ensure_triggers(
+            client, emu.company_id, hook["id"], resource_names=("Direct Costs",)
+        )
+        assert len(created) == 3
+        again = await hooks.ensure_triggers(
+            client, emu.company_id, hook["id"], resource_names=("Direct Costs",)
+        )
+        assert again == []
+        listed = await hooks.list_hooks(client, emu.company_id)
+        assert [h["id"] for h in listed] == [hook["id"]]
         project_id = first_project(emu)
         cost = emu.create("direct_cost", project_id)
         emu.approve_requisition(next(iter(emu.state.rows["requisition"])))  # not subscribed
