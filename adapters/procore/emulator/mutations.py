@@ -44,11 +44,30 @@ def row(state: EmulatorState, resource: Resource, record_id: int) -> Row:
         raise NotFound(f"no {resource} {record_id} in the emulator") from None
 
 
-def _emit(state: EmulatorState, resource: Resource, found: Row, event_type: EventType) -> None:
+def _emit(
+    state: EmulatorState,
+    resource: Resource,
+    found: Row,
+    event_type: EventType,
+    line_item_id: int | None = None,
+) -> None:
+    """Notify listeners; with ``line_item_id`` the event is about that line (parent related)."""
     name = RESOURCE_NAMES[found.kind or resource]
-    event = ChangeEvent(
-        name, event_type, found.company_id, found.project_id, found.data["id"], state.clock.now()
-    )
+    parent_id = int(found.data["id"])
+    if line_item_id is None:
+        event = ChangeEvent(
+            name, event_type, found.company_id, found.project_id, parent_id, state.clock.now()
+        )
+    else:
+        event = ChangeEvent(
+            name.removesuffix("s") + " Line Items",
+            event_type,
+            found.company_id,
+            found.project_id,
+            line_item_id,
+            state.clock.now(),
+            related=((parent_id, name),),
+        )
     for listener in list(state.listeners):
         listener(event)
 
@@ -85,6 +104,7 @@ def edit_direct_cost(
     if description is not None:
         first["description"] = description
     total = sum((Decimal(li["amount"]) for li in lines), Decimal(0))
+    _emit(state, "direct_cost", found, "update", line_item_id=int(first["id"]))
     return update_record(state, "direct_cost", direct_cost_id, {"grand_total": money(total)})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -121,3 +122,23 @@ async def test_registered_hook_receives_only_its_triggers(receiver) -> None:
         ("direct_cost", cost["id"], "create")
     ]
     assert receiver.auth == ["Bearer from-hook"]
+
+
+@pytest.mark.parametrize(("version", "expected"), [("v3.0", 2), ("v2.0", 1)])
+async def test_line_item_edits_reach_the_parent_via_related_resources(
+    receiver, version, expected
+) -> None:
+    async with run_procore_emulator(
+        clock=ManualClock(), webhook_url=receiver.url, payload_version=version
+    ) as emu:
+        cost_id = next(iter(emu.state.rows["direct_cost"]))
+        emu.edit_direct_cost(cost_id, Decimal("500.00"))
+        await emu.webhooks.flush()
+    parsed = [parse_delivery(body) for body in receiver.bodies]
+    changes = [c for p in parsed for c in p.changes]
+    ignored = [i for p in parsed for i in p.ignored]
+    assert [(c.ref.resource, c.ref.resource_id) for c in changes] == [
+        ("direct_cost", cost_id)
+    ] * expected
+    # v2.0 has no related_resources: the line-item event cannot name its parent
+    assert [i.resource_name for i in ignored] == ["Direct Cost Line Items"] * (2 - expected)
