@@ -2,7 +2,16 @@
 
 from types import ModuleType
 
-from streams.commands import basics, datev, datev_emulator, demo, mapping, topics, worker
+from streams.commands import (
+    basics,
+    datev,
+    datev_emulator,
+    demo,
+    emulators,
+    mapping,
+    topics,
+    worker,
+)
 
 COMMAND_MODULES: list[ModuleType] = [
     basics,
@@ -11,5 +20,6 @@ COMMAND_MODULES: list[ModuleType] = [
     topics,
     mapping,
     datev,
-    datev_emulator,
+    emulators,
+    datev_emulator,  # attaches `emulator datev` to the `emulator` group from `emulators`
 ]

@@ -1,0 +1,288 @@
+"""Procore resource methods: the calls the connector makes, with real paths and parameters.
+
+List methods stream records page by page (``per_page`` at a time) as pydantic models; the
+``*_raw`` variants and :meth:`ProcoreClient.fetch_record` return the JSON dicts as Procore sent
+them (plus ``kind`` on commitments), which is what the pipeline hashes and folds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from adapters.procore.errors import ProcoreError, ProcoreNotFoundError
+from adapters.procore.transport import ProcoreTransport
+from domain.changes import RecordRef, ResourceKind
+from domain.procore.records import (
+    Commitment,
+    CommitmentKind,
+    Company,
+    CostCode,
+    DirectCost,
+    LineItemType,
+    Project,
+    Requisition,
+    TaxCode,
+    Vendor,
+)
+
+M = TypeVar("M", bound=BaseModel)
+UpdatedRange = tuple[datetime, datetime]
+
+COMMITMENT_PATHS: dict[CommitmentKind, str] = {
+    "purchase_order_contract": "/rest/v1.0/purchase_order_contracts",
+    "work_order_contract": "/rest/v1.0/work_order_contracts",
+}
+
+
+def format_updated_range(window: UpdatedRange) -> str:
+    """``filters[updated_at]`` value: two ISO 8601 UTC instants joined by ``...``."""
+
+    def iso(moment: datetime) -> str:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    start, end = window
+    return f"{iso(start)}...{iso(end)}"
+
+
+def _updated_filter(window: UpdatedRange | None) -> dict[str, str]:
+    return {} if window is None else {"filters[updated_at]": format_updated_range(window)}
+
+
+def _parse(model: type[M], data: dict[str, Any], what: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ProcoreError(
+            f"{what} {data.get('id')!r} has an unexpected shape at {field!r}: {first['msg']}"
+        ) from None
+
+
+class ProcoreClient(ProcoreTransport):
+    """Typed access to the Procore resources ml-connector reads."""
+
+    # -- company level ---------------------------------------------------------------------
+
+    async def list_companies(self, company_id: int) -> list[Company]:
+        """Companies visible to the service account (DMSA needs a company header here too)."""
+        body = await self.get_json("/rest/v1.0/companies", company_id=company_id)
+        return [_parse(Company, item, "company") for item in body or []]
+
+    async def list_projects(self, company_id: int, status: str = "All") -> AsyncIterator[Project]:
+        params = {"company_id": company_id, "filters[by_status]": status}
+        async for item in self.iter_records(
+            "/rest/v1.1/projects", company_id=company_id, params=params
+        ):
+            yield _parse(Project, item, "project")
+
+    async def list_vendors_raw(
+        self, company_id: int, updated_since: datetime | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        params: dict[str, Any] = {"company_id": company_id}
+        if updated_since is not None:
+            now = datetime.fromtimestamp(self.clock.now(), UTC)
+            params |= _updated_filter((updated_since, now))
+        async for item in self.iter_records(
+            "/rest/v1.0/vendors", company_id=company_id, params=params
+        ):
+            yield item
+
+    async def list_vendors(
+        self, company_id: int, updated_since: datetime | None = None
+    ) -> AsyncIterator[Vendor]:
+        async for item in self.list_vendors_raw(company_id, updated_since):
+            yield _parse(Vendor, item, "vendor")
+
+    async def get_vendor(self, company_id: int, vendor_id: int) -> Vendor:
+        body = await self.get_json(
+            f"/rest/v1.0/vendors/{vendor_id}",
+            company_id=company_id,
+            params={"company_id": company_id},
+        )
+        return _parse(Vendor, body, "vendor")
+
+    async def list_line_item_types(self, company_id: int) -> AsyncIterator[LineItemType]:
+        async for item in self.iter_records(
+            "/rest/v1.0/line_item_types", company_id=company_id, params={"company_id": company_id}
+        ):
+            yield _parse(LineItemType, item, "line item type")
+
+    async def list_tax_codes(self, company_id: int) -> AsyncIterator[TaxCode]:
+        async for item in self.iter_records(
+            "/rest/v1.0/tax_codes", company_id=company_id, params={"company_id": company_id}
+        ):
+            yield _parse(TaxCode, item, "tax code")
+
+    # -- project level ---------------------------------------------------------------------
+
+    async def list_cost_codes(self, company_id: int, project_id: int) -> AsyncIterator[CostCode]:
+        async for item in self.iter_records(
+            "/rest/v1.0/cost_codes", company_id=company_id, params={"project_id": project_id}
+        ):
+            yield _parse(CostCode, item, "cost code")
+
+    async def list_requisitions_raw(
+        self, company_id: int, project_id: int, updated_range: UpdatedRange | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        params = {"project_id": project_id, **_updated_filter(updated_range)}
+        async for item in self.iter_records(
+            "/rest/v1.1/requisitions", company_id=company_id, params=params
+        ):
+            yield item
+
+    async def list_requisitions(
+        self, company_id: int, project_id: int, updated_range: UpdatedRange | None = None
+    ) -> AsyncIterator[Requisition]:
+        """Requisition summaries (no ``items``; use :meth:`get_requisition` for those)."""
+        async for item in self.list_requisitions_raw(company_id, project_id, updated_range):
+            yield _parse(Requisition, item, "requisition")
+
+    async def get_requisition_raw(
+        self, company_id: int, project_id: int, requisition_id: int
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = await self.get_json(
+            f"/rest/v1.1/requisitions/{requisition_id}",
+            company_id=company_id,
+            params={"project_id": project_id, "view": "extended"},
+        )
+        return body
+
+    async def get_requisition(
+        self, company_id: int, project_id: int, requisition_id: int
+    ) -> Requisition:
+        raw = await self.get_requisition_raw(company_id, project_id, requisition_id)
+        return _parse(Requisition, raw, "requisition")
+
+    async def list_direct_costs_raw(
+        self, company_id: int, project_id: int, updated_range: UpdatedRange | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        async for item in self.iter_records(
+            f"/rest/v1.1/projects/{project_id}/direct_costs",
+            company_id=company_id,
+            params=_updated_filter(updated_range),
+        ):
+            yield item
+
+    async def list_direct_costs(
+        self, company_id: int, project_id: int, updated_range: UpdatedRange | None = None
+    ) -> AsyncIterator[DirectCost]:
+        async for item in self.list_direct_costs_raw(company_id, project_id, updated_range):
+            yield _parse(DirectCost, item, "direct cost")
+
+    async def get_direct_cost_raw(
+        self, company_id: int, project_id: int, direct_cost_id: int
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = await self.get_json(
+            f"/rest/v1.1/projects/{project_id}/direct_costs/{direct_cost_id}",
+            company_id=company_id,
+        )
+        return body
+
+    async def get_direct_cost(
+        self, company_id: int, project_id: int, direct_cost_id: int
+    ) -> DirectCost:
+        raw = await self.get_direct_cost_raw(company_id, project_id, direct_cost_id)
+        return _parse(DirectCost, raw, "direct cost")
+
+    async def list_commitments_raw(
+        self,
+        company_id: int,
+        project_id: int,
+        updated_range: UpdatedRange | None = None,
+        *,
+        with_line_items: bool = True,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Purchase order and work order contracts, each with ``kind`` set.
+
+        List responses omit line items; with ``with_line_items`` each record is re-read from its
+        show endpoint (one extra call per commitment).
+        """
+        params = {"project_id": project_id, **_updated_filter(updated_range)}
+        for kind, path in COMMITMENT_PATHS.items():
+            async for item in self.iter_records(path, company_id=company_id, params=params):
+                if with_line_items:
+                    item = await self.get_json(
+                        f"{path}/{item['id']}", company_id=company_id, params=params
+                    )
+                yield {**item, "kind": kind}
+
+    async def list_commitments(
+        self,
+        company_id: int,
+        project_id: int,
+        updated_range: UpdatedRange | None = None,
+        *,
+        with_line_items: bool = True,
+    ) -> AsyncIterator[Commitment]:
+        async for item in self.list_commitments_raw(
+            company_id, project_id, updated_range, with_line_items=with_line_items
+        ):
+            yield _parse(Commitment, item, "commitment")
+
+    async def get_commitment_raw(
+        self, company_id: int, project_id: int, commitment_id: int
+    ) -> dict[str, Any]:
+        """Commitment ids are unique across both kinds: try purchase orders, then subcontracts."""
+        for kind, path in COMMITMENT_PATHS.items():
+            try:
+                body = await self.get_json(
+                    f"{path}/{commitment_id}",
+                    company_id=company_id,
+                    params={"project_id": project_id},
+                )
+            except ProcoreNotFoundError:
+                continue
+            return {**body, "kind": kind}
+        raise ProcoreNotFoundError(
+            f"commitment {commitment_id} is neither a purchase order nor a work order contract "
+            f"in project {project_id}",
+            status=404,
+            method="GET",
+            endpoint=f"{COMMITMENT_PATHS['work_order_contract']}/{commitment_id}",
+        )
+
+    async def get_commitment(
+        self, company_id: int, project_id: int, commitment_id: int
+    ) -> Commitment:
+        raw = await self.get_commitment_raw(company_id, project_id, commitment_id)
+        return _parse(Commitment, raw, "commitment")
+
+    # -- pipeline helpers ------------------------------------------------------------------
+
+    async def stream_attachment(
+        self, url: str, *, company_id: int | None = None, chunk_size: int = 64 * 1024
+    ) -> AsyncIterator[bytes]:
+        """Download an attachment (e.g. an invoice PDF) as byte chunks."""
+        async for chunk in self.stream(url, company_id=company_id, chunk_size=chunk_size):
+            yield chunk
+
+    async def fetch_record(self, ref: RecordRef) -> dict[str, Any] | None:
+        """The current JSON of one record, or None when Procore answers 404 (deleted)."""
+        try:
+            return await self._fetch(ref)
+        except ProcoreNotFoundError:
+            return None
+
+    async def _fetch(self, ref: RecordRef) -> dict[str, Any]:
+        resource: ResourceKind = ref.resource
+        if resource == "vendor":
+            body: dict[str, Any] = await self.get_json(
+                f"/rest/v1.0/vendors/{ref.resource_id}",
+                company_id=ref.company_id,
+                params={"company_id": ref.company_id},
+            )
+            return body
+        if ref.project_id is None:
+            raise ValueError(f"{ref.key}: a {resource} needs a project id")
+        if resource == "requisition":
+            return await self.get_requisition_raw(ref.company_id, ref.project_id, ref.resource_id)
+        if resource == "direct_cost":
+            return await self.get_direct_cost_raw(ref.company_id, ref.project_id, ref.resource_id)
+        return await self.get_commitment_raw(ref.company_id, ref.project_id, ref.resource_id)

@@ -1,0 +1,280 @@
+"""HTTP transport of the Procore client: auth, company header, throttle, retries, pages, streams."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Mapping
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import orjson
+from pydantic import SecretStr
+
+from adapters.procore.auth import TokenProvider
+from adapters.procore.clock import Clock, SystemClock
+from adapters.procore.errors import (
+    MissingCompanyContext,
+    ProcoreError,
+    ProcoreServerError,
+    error_for_status,
+)
+from adapters.procore.pagination import Page, page_from_response
+from adapters.procore.ratelimit import Throttle, read_retry_after
+from adapters.procore.retry import RetryPolicy
+
+COMPANY_HEADER = "Procore-Company-Id"
+MAX_PAGES = 100_000  # a runaway Link chain must not loop forever
+MAX_REDIRECTS = 5
+
+
+class ProcoreTransport:
+    """Sends requests to Procore; every API request carries a company context."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth_url: str | None = None,
+        client_id: str,
+        client_secret: SecretStr | str,
+        clock: Clock | None = None,
+        per_page: int = 100,
+        timeout_s: float = 30.0,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.per_page = per_page
+        self.clock: Clock = clock or SystemClock()
+        secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
+        self._http = http or httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        self._owns_http = http is None
+        self.tokens = TokenProvider(
+            self._http, (auth_url or base_url), client_id, secret, self.clock
+        )
+        self.throttle = Throttle(self.clock, rng=rng)
+        self.retry = retry or RetryPolicy(rng=rng or random.Random())
+        self.requests_sent = 0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    # -- single requests -------------------------------------------------------------------
+
+    def _url(self, path_or_url: str) -> str:
+        url = (
+            urljoin(self.base_url + "/", path_or_url.lstrip("/"))
+            if "://" not in path_or_url
+            else path_or_url
+        )
+        if not self._is_api_host(url):
+            raise ProcoreError(
+                f"refusing to send credentials to {urlsplit(url).netloc!r}: not the configured "
+                f"Procore host {urlsplit(self.base_url).netloc!r}",
+                endpoint=urlsplit(url).path,
+            )
+        return url
+
+    def _is_api_host(self, url: str) -> bool:
+        return urlsplit(url).netloc == urlsplit(self.base_url).netloc
+
+    def is_trusted_host(self, url: str) -> bool:
+        """Hosts that may see the Bearer token: the configured base, or ``*.procore.com``."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.netloc == urlsplit(self.base_url).netloc:
+            return True
+        return parts.scheme == "https" and (host == "procore.com" or host.endswith(".procore.com"))
+
+    @staticmethod
+    def _company(company_id: int | None) -> str:
+        if company_id is None or isinstance(company_id, bool) or int(company_id) <= 0:
+            raise MissingCompanyContext(
+                "every Procore request needs a company: pass company_id (it is sent as the "
+                f"{COMPANY_HEADER} header); got {company_id!r}"
+            )
+        return str(int(company_id))
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        company: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+    ) -> httpx.Response:
+        endpoint = urlsplit(url).path
+        token = await self.tokens.token()
+        for first in (True, False):
+            await self.throttle.wait_turn()
+            headers = {
+                "Authorization": f"Bearer {token}",
+                COMPANY_HEADER: company,
+                "Accept": "application/json",
+            }
+            content = orjson.dumps(json_body) if json_body is not None else None
+            if content is not None:
+                headers["Content-Type"] = "application/json"
+            self.requests_sent += 1
+            try:
+                response = await self._http.request(
+                    method, url, params=params, headers=headers, content=content
+                )
+            except httpx.TransportError as exc:
+                raise ProcoreServerError(
+                    f"{type(exc).__name__}: no usable response", method=method, endpoint=endpoint
+                ) from None
+            self.throttle.observe(response.headers)
+            if response.status_code == 401 and first:
+                token = await self.tokens.renew_after_401(token)
+                continue
+            break
+        self._raise_for_status(response, method, endpoint)
+        return response
+
+    def _raise_for_status(self, response: httpx.Response, method: str, endpoint: str) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        retry_after = read_retry_after(response.headers)
+        if status == 429 or (status == 503 and retry_after is not None):
+            retry_after = self.throttle.on_throttled(response.headers)
+        raise error_for_status(
+            status,
+            response.content,
+            method=method,
+            endpoint=endpoint,
+            request_id=response.headers.get("x-request-id"),
+            retry_after=retry_after if status in (429, 503) else None,
+        )
+
+    async def request_json(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        company_id: int | None,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> tuple[Any, httpx.Headers]:
+        """One API call with the retry policy; returns the decoded body and the headers."""
+        company = self._company(company_id)
+        url = self._url(path_or_url)
+
+        async def attempt() -> tuple[Any, httpx.Headers]:
+            response = await self._send(method, url, company, params, json_body)
+            if response.status_code == 204 or not response.content:
+                return None, response.headers
+            try:
+                return orjson.loads(response.content), response.headers
+            except orjson.JSONDecodeError:
+                raise ProcoreServerError(
+                    "response body is not valid JSON (truncated or malformed)",
+                    status=response.status_code,
+                    method=method,
+                    endpoint=urlsplit(url).path,
+                    request_id=response.headers.get("x-request-id"),
+                ) from None
+
+        return await self.retry.run(attempt, self.clock.sleep)
+
+    async def get_json(
+        self, path: str, *, company_id: int | None, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        body, _ = await self.request_json("GET", path, company_id=company_id, params=params)
+        return body
+
+    # -- lists -----------------------------------------------------------------------------
+
+    async def paginate(
+        self, path: str, *, company_id: int | None, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[Page]:
+        """Yield pages (``per_page`` records each), following ``Link rel="next"`` to the end."""
+        query: dict[str, Any] | None = {**(params or {}), "per_page": self.per_page, "page": 1}
+        url = path
+        for number in range(1, MAX_PAGES + 1):
+            body, headers = await self.request_json("GET", url, company_id=company_id, params=query)
+            try:
+                page = page_from_response(number, body, headers, endpoint=urlsplit(url).path)
+            except ValueError as exc:
+                raise ProcoreError(str(exc), method="GET", endpoint=urlsplit(url).path) from None
+            yield page
+            if page.next_url is None:
+                return
+            url, query = page.next_url, None  # the next link already carries every parameter
+        raise ProcoreError(f"more than {MAX_PAGES} pages; stopping", endpoint=path)
+
+    async def iter_records(
+        self, path: str, *, company_id: int | None, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        async for page in self.paginate(path, company_id=company_id, params=params):
+            for item in page.items:
+                yield item
+
+    # -- downloads -------------------------------------------------------------------------
+
+    async def _open_stream(self, url: str, company_id: int | None) -> httpx.Response:
+        """Follow redirects by hand: the token goes only to trusted hosts, never to a redirect."""
+        headers: dict[str, str] = {}
+        if self.is_trusted_host(url):
+            headers["Authorization"] = f"Bearer {await self.tokens.token()}"
+            if company_id is not None:
+                headers[COMPANY_HEADER] = self._company(company_id)
+            await self.throttle.wait_turn()
+        for _ in range(MAX_REDIRECTS + 1):
+            endpoint = urlsplit(url).path
+            self.requests_sent += 1
+            try:
+                request = self._http.build_request("GET", url, headers=headers)
+                response = await self._http.send(request, stream=True, follow_redirects=False)
+            except httpx.TransportError as exc:
+                raise ProcoreServerError(
+                    f"{type(exc).__name__}: download failed", method="GET", endpoint=endpoint
+                ) from None
+            if "Authorization" in headers:
+                self.throttle.observe(response.headers)
+            if response.is_redirect and "location" in response.headers:
+                await response.aclose()
+                url = urljoin(url, response.headers["location"])
+                headers = {}  # pre-signed storage URLs must not see our token
+                continue
+            if response.status_code >= 400:
+                await response.aread()
+                await response.aclose()
+                self._raise_for_status(response, "GET", endpoint)
+            return response
+        raise ProcoreError(f"more than {MAX_REDIRECTS} redirects", method="GET", endpoint=url)
+
+    async def stream(
+        self, url: str, *, company_id: int | None = None, chunk_size: int = 64 * 1024
+    ) -> AsyncIterator[bytes]:
+        """Download ``url`` as byte chunks; opening is retried, the body is streamed once."""
+        absolute = urljoin(self.base_url + "/", url)
+
+        async def attempt() -> httpx.Response:
+            return await self._open_stream(absolute, company_id)
+
+        response = await self.retry.run(attempt, self.clock.sleep)
+        try:
+            async for chunk in response.aiter_bytes(chunk_size):
+                yield chunk
+        finally:
+            await response.aclose()
