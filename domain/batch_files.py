@@ -33,7 +33,12 @@ class BatchFile:
         return hashlib.sha256(self.data).hexdigest()
 
     def summary(self, lines: int) -> dict[str, object]:
-        return {"filename": self.filename, "sha256": self.sha256, "size": len(self.data), "lines": lines}
+        return {
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "size": len(self.data),
+            "lines": lines,
+        }
 
 
 def build_files(

@@ -121,9 +121,7 @@ def decide(
     )
     try:
         if doc.resource == "requisition":
-            return derive_requisition_lines(
-                Requisition.model_validate(record), ctx, mapping, chart
-            )
+            return derive_requisition_lines(Requisition.model_validate(record), ctx, mapping, chart)
         if doc.resource == "direct_cost":
             return derive_direct_cost_lines(DirectCost.model_validate(record), ctx, mapping, chart)
         if doc.resource == "commitment":

@@ -128,7 +128,9 @@ class SourceDocument(Aggregate):
         self.reason = reason
 
     @event("LinesBatched")
-    def mark_batched(self, record_key: str, batch_id: str, plan_no: int, line_ids: list[str]) -> None:
+    def mark_batched(
+        self, record_key: str, batch_id: str, plan_no: int, line_ids: list[str]
+    ) -> None:
         self.posted = self.desired
         self.pending = []
         self.batches.append(batch_id)
@@ -251,7 +253,11 @@ def _plan(
     notes: list[str],
 ) -> bool:
     desired_d, pending_d = dump_lines(desired), dump_lines(pending)
-    if doc.decision in ("planned", "batched") and desired_d == doc.desired and pending_d == doc.pending:
+    if (
+        doc.decision in ("planned", "batched")
+        and desired_d == doc.desired
+        and pending_d == doc.pending
+    ):
         return False
     if not pending_d and desired_d == doc.posted and doc.decision == "batched":
         return False
