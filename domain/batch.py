@@ -20,9 +20,9 @@ FileKind = Literal["creditors", "bookings"]
 BatchState = Literal["sealed", "submitted", "completed", "failed"]
 
 
-def batch_id_for(client_id: str, seal_position: int) -> UUID:
-    """Deterministic batch id: the client and the notification position the seal covered."""
-    return uuid.uuid5(BATCH_NAMESPACE, f"{client_id}:{seal_position}")
+def batch_id_for(client_id: str, seal_position: int, part: int = 0) -> UUID:
+    """Deterministic batch id: client, the notification position the seal covered, file part."""
+    return uuid.uuid5(BATCH_NAMESPACE, f"{client_id}:{seal_position}:{part}")
 
 
 class Batch(Aggregate):
@@ -31,14 +31,15 @@ class Batch(Aggregate):
     INITIAL_VERSION = 1
 
     @staticmethod
-    def create_id(client_id: str, seal_position: int) -> UUID:
-        return batch_id_for(client_id, seal_position)
+    def create_id(client_id: str, seal_position: int, part: int) -> UUID:
+        return batch_id_for(client_id, seal_position, part)
 
     @event("Sealed")
     def __init__(
         self,
         client_id: str,
         seal_position: int,
+        part: int,
         created: datetime,
         lines: list[dict[str, Any]],
         record_keys: list[str],
@@ -47,6 +48,7 @@ class Batch(Aggregate):
     ) -> None:
         self.client_id = client_id
         self.seal_position = seal_position
+        self.part = part
         self.created = created
         self.lines = lines
         self.record_keys = record_keys

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from domain.cadence import parse_cadence
 from domain.chart import Account, Skr
 from domain.tax import DEFAULT_BU_KEYS, TAX_RULES, TaxRule, TaxRuleName
 
@@ -83,6 +84,19 @@ class BookingSettings(_Section):
     reversal: Literal["generalumkehr", "opposite"] = "generalumkehr"
 
 
+class ScheduleSettings(_Section):
+    cadence: str = Field(
+        default="daily 18:00",
+        description="immediate | every <N>m | every <N>h | daily HH:MM | manual",
+    )
+
+    @field_validator("cadence")
+    @classmethod
+    def _valid_cadence(cls, value: str) -> str:
+        parse_cadence(value)
+        return value
+
+
 class ContraAccounts(_Section):
     creditor_collective: int | None = Field(
         default=None, description="Verbindlichkeiten L+L (collective account, for reports)"
@@ -104,6 +118,7 @@ class ClientMapping(_Section):
     creditors: CreditorSettings = Field(default_factory=CreditorSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
     booking: BookingSettings = Field(default_factory=BookingSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     accounts: ContraAccounts = Field(default_factory=ContraAccounts)
     extra_accounts: list[Account] = Field(default_factory=list)
 

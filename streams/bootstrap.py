@@ -9,21 +9,38 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import faust
+import httpx
 
 from adapters.kafka.admin import ensure_topics
 from adapters.kafka.embedded import EmbeddedBroker
+from adapters.procore.client import ProcoreClient
+from adapters.vault import Vault, VaultError
 from streams.agents.fold import register_fold_agent
 from streams.agents.parking import DeadLetters
 from streams.agents.relay_timer import register_relay_timer
+from streams.agents.stages import register_stage
+from streams.datev_gateway import DatevGateway
+from streams.documents import DocumentUploader
+from streams.errors import ConnectorError
 from streams.eventstore import event_store_env
 from streams.faust_app import create_faust_app, declare_topic
 from streams.ledger import Ledger
 from streams.relay import OutboxRelay
+from streams.rules import BookingRules, load_rules
+from streams.scheduler import SealScheduler
 from streams.settings import Settings
-from streams.topics import ALL_TOPICS, BOOKINGS_EVENTS, CONNECTOR_DLQ, PROCORE_CHANGES
+from streams.submitter import Submitter
+from streams.topics import (
+    ALL_TOPICS,
+    BOOKINGS_EVENTS,
+    CONNECTOR_DLQ,
+    PROCORE_CHANGES,
+    PROCORE_RECORDS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +68,36 @@ def kafka_runtime(settings: Settings) -> Iterator[str]:
             broker.stop()
 
 
-def build_ledger(settings: Settings) -> Ledger:
-    return Ledger(env=event_store_env(settings))
+def build_rules(settings: Settings) -> BookingRules | None:
+    return load_rules(settings.mappings) if settings.mappings else None
+
+
+def build_ledger(settings: Settings, rules: BookingRules | None = None) -> Ledger:
+    return Ledger(env=event_store_env(settings), rules=rules)
+
+
+def open_vault(settings: Settings) -> Vault | None:
+    """The credential vault, or None when no key is configured (DATEV/Procore stages off)."""
+    if settings.vault.key is None and settings.vault.key_file is None:
+        return None
+    try:
+        return Vault.open(settings.data_dir, settings.vault.key, settings.vault.key_file)
+    except VaultError as exc:
+        raise ConnectorError(str(exc)) from None
+
+
+def build_procore(settings: Settings, vault: Vault | None) -> ProcoreClient | None:
+    creds = vault.read().procore if vault else None
+    if creds is None:
+        return None
+    return ProcoreClient(
+        base_url=settings.procore.base_url,
+        auth_url=settings.procore.auth_url,
+        client_id=creds.client_id,
+        client_secret=creds.client_secret,
+        per_page=settings.procore.per_page,
+        timeout_s=settings.procore.timeout_s,
+    )
 
 
 @dataclass
@@ -62,16 +107,58 @@ class Worker:
     app: faust.App
     ledger: Ledger
     relay: OutboxRelay
+    rules: BookingRules | None = None
+    stages: dict[str, Any] = field(default_factory=dict)
 
 
 def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
     """Wire the faust app: topics, agents and timers around one event-sourced ledger."""
+    rules = build_rules(settings)
     app = create_faust_app(settings, bootstrap_servers)
-    ledger = build_ledger(settings)
+    ledger = build_ledger(settings, rules)
     relay = OutboxRelay(ledger)
     changes = declare_topic(app, PROCORE_CHANGES)
+    records = declare_topic(app, PROCORE_RECORDS)
     bookings = declare_topic(app, BOOKINGS_EVENTS)
-    dlq = declare_topic(app, CONNECTOR_DLQ)
-    register_fold_agent(app, ledger, changes, DeadLetters(dlq))
+    dead_letters = DeadLetters(declare_topic(app, CONNECTOR_DLQ))
+    register_fold_agent(app, ledger, records, dead_letters)
     register_relay_timer(app, relay, bookings)
-    return Worker(app=app, ledger=ledger, relay=relay)
+    worker = Worker(app=app, ledger=ledger, relay=relay, rules=rules)
+
+    vault = open_vault(settings)
+    procore = build_procore(settings, vault)
+    _wire_inputs(app, settings, worker, changes, records, dead_letters, procore)
+    if rules is None:
+        log.warning("no mapping files configured (MLC_MAPPINGS): records are stored, not booked")
+        return worker
+    scheduler = SealScheduler(ledger, rules)
+    worker.stages["seal"] = scheduler
+    register_stage(app, "seal", 1.0, lambda: asyncio.to_thread(scheduler.run_once))
+    if vault is None or vault.read().datev is None:
+        log.warning("DATEV is not configured (vault/credentials): batches are sealed, not sent")
+        return worker
+    gateway = DatevGateway(
+        settings.datev, vault, httpx.AsyncClient(timeout=settings.datev.timeout_s)
+    )
+    submitter = Submitter(ledger, rules, gateway)
+    worker.stages["submit"] = submitter
+    register_stage(app, "submit", 1.0, submitter.run_once)
+    if procore is not None:
+        uploader = DocumentUploader(ledger, rules, gateway, procore)
+        worker.stages["documents"] = uploader
+        register_stage(app, "documents", 1.0, uploader.run_once)
+    return worker
+
+
+def _wire_inputs(
+    app: faust.App,
+    settings: Settings,
+    worker: Worker,
+    changes: Any,
+    records: Any,
+    dead_letters: DeadLetters,
+    procore: ProcoreClient | None,
+) -> None:
+    """Webhook endpoint, poller and fetch agent (Procore → procore.changes → procore.records)."""
+    # Wired once the inputs stage lands; until then changes must carry their records.
+    return None

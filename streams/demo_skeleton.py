@@ -15,7 +15,7 @@ from adapters.kafka.embedded import free_port
 from domain.changes import ProcoreChange, RecordRef
 from streams.bootstrap import kafka_runtime
 from streams.settings import Settings
-from streams.topics import BOOKINGS_EVENTS, PROCORE_CHANGES
+from streams.topics import BOOKINGS_EVENTS, PROCORE_RECORDS
 from streams.worker_process import WorkerProcess
 
 
@@ -64,8 +64,8 @@ def run_skeleton_demo(settings: Settings, workdir: Path) -> int:
             echo(f"• worker started (pid {worker.proc.pid if worker.proc else '?'})")
             change = sample_change()
             msg = (change.key.encode(), change.to_bytes())
-            asyncio.run(produce(servers, PROCORE_CHANGES.name, [msg, msg]))
-            echo(f"• produced change {change.key} to {PROCORE_CHANGES.name} twice (redelivery)")
+            asyncio.run(produce(servers, PROCORE_RECORDS.name, [msg, msg]))
+            echo(f"• produced change {change.key} to {PROCORE_RECORDS.name} twice (redelivery)")
             records = asyncio.run(
                 read_topic(servers, BOOKINGS_EVENTS.name, expect=2, timeout=60.0, settle=2.0)
             )

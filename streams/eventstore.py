@@ -15,9 +15,9 @@ from streams.settings import Settings
 def event_store_env(settings: Settings) -> dict[str, str]:
     """Environment for eventsourcing applications built from ``settings``."""
     env: dict[str, str] = {
-        # Folds load each record's aggregate; a bounded cache saves a query per message.
+        # Folds load each record's aggregate; the cache saves replaying its whole history.
         "AGGREGATE_CACHE_MAXSIZE": "5000",
-        "AGGREGATE_CACHE_FASTFORWARD": "n",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",  # other processes (CLI replays) write too
     }
     if os.environ.get("PERSISTENCE_MODULE"):
         return env  # eventsourcing's own variables are in charge

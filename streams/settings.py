@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     web_port: int = Field(default=6066, ge=1, le=65535)
     log_level: LogLevel = "info"
     app_id: str = Field(default="ml-connector", pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")
+    mappings: list[Path] = Field(
+        default_factory=list,
+        description="one mapping TOML file per DATEV client (see deploy/mapping.sample.toml)",
+    )
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     procore: ProcoreSettings = Field(default_factory=ProcoreSettings)
     datev: DatevSettings = Field(default_factory=DatevSettings)

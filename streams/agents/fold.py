@@ -1,4 +1,4 @@
-"""The fold agent: ``procore.changes`` → ``SourceDocument`` aggregates in the event store.
+"""The fold agent: ``procore.records`` snapshots → ``SourceDocument`` aggregates in the event store.
 
 Messages are taken in batches and folded with one transaction per partition. faust acknowledges a
 ``take_events`` batch even when processing raises, so every error is handled here: event-store
@@ -30,9 +30,9 @@ OUTAGE_BACKOFF_MAX_S = 30.0
 
 
 def register_fold_agent(
-    app: faust.App, ledger: Ledger, changes_topic: Any, dead_letters: DeadLetters
+    app: faust.App, ledger: Ledger, records_topic: Any, dead_letters: DeadLetters
 ) -> Any:
-    @app.agent(changes_topic, name="fold", concurrency=1)
+    @app.agent(records_topic, name="fold", concurrency=1)
     async def fold(stream: Any) -> None:
         async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
             await fold_events(ledger, events, dead_letters)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import typer
-
-from streams.settings import load_settings
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
         workdir: Path = typer.Option(Path("var/demo"), help="scratch directory (wiped first)"),
+        size: str = typer.Option("small", help="emulator data size: small, medium, large or N"),
+        timeout: float = typer.Option(120.0, help="seconds each step may take to converge"),
     ) -> None:
-        """Run the demo end to end and print what happened; exit 0 only if it all checks out."""
-        from streams.demo_skeleton import run_skeleton_demo
+        """Sync a seeded contractor from the Procore emulator into the DATEV emulator, drive
+        live changes and faults, and reconcile; exit 0 only if DATEV matches to the cent."""
+        from streams.demo.run import run_demo
 
-        raise typer.Exit(run_skeleton_demo(load_settings(), workdir))
+        raise typer.Exit(asyncio.run(run_demo(workdir, size, timeout)))

@@ -14,7 +14,7 @@ from adapters.kafka.clients import produce, read_topic
 from adapters.kafka.embedded import EmbeddedBroker
 from streams.demo_skeleton import sample_change
 from streams.settings import Settings
-from streams.topics import BOOKINGS_EVENTS, CONNECTOR_DLQ, PROCORE_CHANGES
+from streams.topics import BOOKINGS_EVENTS, CONNECTOR_DLQ, PROCORE_RECORDS
 from streams.worker_process import WorkerProcess
 
 
@@ -49,7 +49,7 @@ def test_change_travels_to_bookings_events_once_across_redelivery_and_restart(
     msg = (change.key.encode(), change.to_bytes())
     worker = start_worker(settings, fresh_broker, tmp_path)
     try:
-        asyncio.run(produce(fresh_broker.bootstrap_servers, PROCORE_CHANGES.name, [msg, msg]))
+        asyncio.run(produce(fresh_broker.bootstrap_servers, PROCORE_RECORDS.name, [msg, msg]))
         events = booking_events(fresh_broker, expect=2)
         assert [e["type"] for e in events] == [
             "SourceDocument.Registered",
@@ -68,7 +68,7 @@ def test_change_travels_to_bookings_events_once_across_redelivery_and_restart(
         asyncio.run(
             produce(
                 fresh_broker.bootstrap_servers,
-                PROCORE_CHANGES.name,
+                PROCORE_RECORDS.name,
                 [msg, (new_version.key.encode(), new_version.to_bytes())],
             )
         )
@@ -89,7 +89,7 @@ def test_unreadable_message_is_parked_not_lost(
         asyncio.run(
             produce(
                 fresh_broker.bootstrap_servers,
-                PROCORE_CHANGES.name,
+                PROCORE_RECORDS.name,
                 [(good.key.encode(), b"{not json"), (good.key.encode(), good.to_bytes())],
             )
         )
@@ -98,7 +98,7 @@ def test_unreadable_message_is_parked_not_lost(
         )
         assert len(parked) == 1
         headers = dict(parked[0].headers)
-        assert headers["source-topic"] == PROCORE_CHANGES.name.encode()
+        assert headers["source-topic"] == PROCORE_RECORDS.name.encode()
         assert b"unreadable change message" in headers["error"]
         assert len(booking_events(fresh_broker, expect=2)) == 2  # the good one still folded
     finally:
@@ -118,7 +118,7 @@ def test_sigterm_exits_within_10s_even_when_the_fold_is_blocked(
         asyncio.run(
             produce(
                 fresh_broker.bootstrap_servers,
-                PROCORE_CHANGES.name,
+                PROCORE_RECORDS.name,
                 [(change.key.encode(), change.to_bytes())],
             )
         )

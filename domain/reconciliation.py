@@ -1,0 +1,127 @@
+"""Reconciliation at net level: what Procore approved vs what DATEV holds, per cost centre.
+
+Both sides are computed independently: the Procore side straight from the records' JSON, the
+DATEV side from the booking rows DATEV accepted (Umsatz, S/H, BU key, Generalumkehr). Gross
+Umsatz is turned back into net once per document and tax rate — exactly how the connector
+rounded the tax — so the comparison holds to the cent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from domain.chart import Chart
+from domain.mapping import ClientMapping
+from domain.money import ZERO, to_cents
+from domain.tax import TAX_RULES
+
+
+def _d(value: Any) -> Decimal:
+    return Decimal(str(value)) if value not in (None, "") else ZERO
+
+
+def procore_net(resource: str, record: Mapping[str, Any]) -> Decimal:
+    """The net spend a Procore record books: direct-cost line amounts; a requisition's work
+    this period plus stored materials (before retention)."""
+    if resource == "direct_cost":
+        return sum((_d(li.get("amount")) for li in record.get("line_items") or []), ZERO)
+    if resource == "requisition":
+        return sum(
+            (
+                _d(it.get("work_completed_this_period")) + _d(it.get("materials_presently_stored"))
+                for it in record.get("items") or []
+            ),
+            ZERO,
+        )
+    return ZERO
+
+
+def _gross_rates(mapping: ClientMapping) -> dict[str, Decimal]:
+    """BU key → VAT rate included in Umsatz (only input-VAT keys; others book net)."""
+    rates: dict[str, Decimal] = {}
+    for rule_name, key in mapping.tax_keys.items():
+        rule = TAX_RULES[rule_name]
+        if key and rule.umsatz_is_gross:
+            rates[key] = rule.rate
+    return rates
+
+
+def datev_net_by_kost(
+    rows: Iterable[Mapping[str, str]], mapping: ClientMapping, chart: Chart
+) -> dict[str, Decimal]:
+    """Net booked per KOST1 from DATEV booking rows (creditor side: H = expense, S = credit)."""
+    rates = _gross_rates(mapping)
+    groups: dict[tuple[str, str, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        amount = _d(row["amount"])
+        sign = Decimal(-1) if row["sh"] == "S" else Decimal(1)  # seen from the creditor
+        if row.get("generalumkehr") in ("1", 1, True):
+            sign = -sign
+        rate = ZERO
+        if row.get("bu"):
+            rate = rates.get(str(row["bu"]).lstrip("0") or "0", rates.get(str(row["bu"]), ZERO))
+        else:
+            account = chart.account(int(row["gegenkonto"]))
+            if account is not None and account.is_automatic and account.automatic_rate:
+                rate = account.automatic_rate
+        groups[(row.get("kost1", ""), row.get("belegfeld1", ""), rate)] += sign * amount
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for (kost, _doc, rate), gross in groups.items():
+        net = gross if rate == ZERO else to_cents(gross * 100 / (100 + rate))
+        totals[kost] += net
+    return dict(totals)
+
+
+@dataclass
+class ProjectLine:
+    kost1: str
+    label: str
+    procore: Decimal = ZERO
+    datev: Decimal = ZERO
+    records: int = 0
+
+    @property
+    def difference(self) -> Decimal:
+        return self.procore - self.datev
+
+
+@dataclass
+class Reconciliation:
+    client_id: str
+    projects: list[ProjectLine] = field(default_factory=list)
+
+    @property
+    def difference(self) -> Decimal:
+        return sum((p.difference for p in self.projects), ZERO)
+
+    @property
+    def matches(self) -> bool:
+        return all(p.difference == ZERO for p in self.projects)
+
+
+def reconcile(
+    mapping: ClientMapping,
+    chart: Chart,
+    approved: Iterable[tuple[int, str, Mapping[str, Any]]],
+    datev_rows: Iterable[Mapping[str, str]],
+) -> Reconciliation:
+    """``approved``: (project id, resource, record JSON) of every record that should be booked."""
+    lines: dict[str, ProjectLine] = {}
+    for pid, pm in mapping.projects.items():
+        lines[pm.kost1] = ProjectLine(kost1=pm.kost1, label=pm.name or str(pid))
+    for project_id, resource, record in approved:
+        found = mapping.projects.get(project_id)
+        if found is None:
+            continue
+        line = lines[found.kost1]
+        line.procore += procore_net(resource, record)
+        line.records += 1
+    for kost, net in datev_net_by_kost(datev_rows, mapping, chart).items():
+        lines.setdefault(kost, ProjectLine(kost1=kost, label="(unknown cost centre)")).datev += net
+    return Reconciliation(
+        client_id=mapping.client_id, projects=sorted(lines.values(), key=lambda p: p.kost1)
+    )

@@ -1,0 +1,88 @@
+"""A proposed mapping file for one DATEV client, from what Procore shows (used by the demo).
+
+It maps every project to a KOST1, every cost type to an SKR expense account and Procore's tax
+codes to tax rules — a starting point for the user (and the tax advisor) to edit and check with
+``ml-connector mapping check``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# SKR03 defaults per Procore cost type code: subcontractor/labour/services → Fremdleistungen,
+# materials → Wareneingang, equipment → Mieten für Einrichtungen (declared as an extra account).
+SKR03_COST_TYPES = {"S": 3100, "L": 3100, "P": 3100, "O": 3100, "X": 3100, "M": 3200, "E": 4960}
+SKR03_EXTRA_ACCOUNTS = ((4960, "Mieten für Einrichtungen (Geräte)"),)
+TAX_CODE_RULES = {"vst19": "vst19", "vst7": "vst7", "13b": "rc13b_19", "vst0": "tax_free"}
+_KOST_UNSAFE = re.compile(r"[^A-Za-z0-9_ ]")
+
+
+@dataclass(frozen=True)
+class ProposalInput:
+    advisor_number: int
+    client_number: int
+    client_name: str
+    company_id: int
+    projects: Sequence[tuple[int, str]]  # (id, name)
+    cost_type_codes: Iterable[str]
+    tax_codes: Iterable[str]
+    reverse_charge_vendors: Iterable[tuple[int, str]] = ()
+    cadence: str = "daily 18:00"
+    creditor_start: int = 70100
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def propose_mapping(p: ProposalInput) -> str:
+    """TOML text of a mapping that ``mapping check`` accepts against SKR03."""
+    out = [
+        "# Proposed by ml-connector from Procore data. Review with your tax advisor, then run",
+        "#   ml-connector mapping check --mapping <this file>",
+        "",
+        "[client]",
+        f"advisor_number = {p.advisor_number}",
+        f"client_number = {p.client_number}",
+        'skr = "03"',
+        "account_length = 4",
+        'fiscal_year_start = "01-01"',
+        f"name = {_q(p.client_name)}",
+        "",
+        "[procore]",
+        f"company_id = {p.company_id}",
+        f"project_ids = [{', '.join(str(pid) for pid, _ in p.projects)}]",
+        "",
+        "[schedule]",
+        f"cadence = {_q(p.cadence)}",
+        "",
+    ]
+    for pid, name in p.projects:
+        out += [f'[projects."{pid}"]', f"kost1 = {_q(str(pid))}", f"name = {_q(name[:40])}", ""]
+    out.append("[cost_type_defaults]")
+    for code in sorted(set(p.cost_type_codes)):
+        account = SKR03_COST_TYPES.get(code.upper(), 3100)
+        out.append(f"{_q(code)} = {account}")
+    out.append("")
+    out.append("[tax_codes]")
+    for code in sorted(set(p.tax_codes)):
+        rule = TAX_CODE_RULES.get(code.lower())
+        if rule:
+            out.append(f"{_q(code)} = {_q(rule)}")
+    out.append("")
+    for vid, name in p.reverse_charge_vendors:
+        out += [f'[vendors."{vid}"]', f"name = {_q(name[:50])}", "reverse_charge = true", ""]
+    out += ["[creditors]", f"start = {p.creditor_start}", ""]
+    out += ["[documents]", 'document_type = "Rechnungseingang"', ""]
+    for number, name in SKR03_EXTRA_ACCOUNTS:
+        out += [
+            "[[extra_accounts]]",
+            f"number = {number}",
+            f"name = {_q(name)}",
+            'kind = "expense"',
+            'bu_keys = ["9", "8", "94", "91"]',
+            "",
+        ]
+    return "\n".join(out)
