@@ -98,7 +98,10 @@ def line_rule(mapping: ClientMapping, draft: DocumentDraft, item: Item) -> TaxRu
                 "fix the tax code in Procore or set reverse_charge = false for the vendor",
             )
         return coded or TAX_RULES["rc13b_19"]
-    return coded or TAX_RULES[mapping.default_tax_rule]
+    fallback = mapping.default_tax_rule
+    if mapping.booking.requisition_tax_rule and ":requisition:" in draft.source_ref:
+        fallback = mapping.booking.requisition_tax_rule
+    return coded or TAX_RULES[fallback]
 
 
 def _check_code_rate(item: Item, rule: TaxRule) -> None:

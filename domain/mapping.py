@@ -82,6 +82,12 @@ class BookingSettings(_Section):
     withholding_lines: bool = False
     withholding_account: int | None = None
     reversal: Literal["generalumkehr", "opposite"] = "generalumkehr"
+    requisition_tax_rule: TaxRuleName | None = Field(
+        default=None,
+        description="tax rule for subcontractor invoices whose lines carry no Procore tax code "
+        "(e.g. rc13b_19: § 13b Bauleistungen received by a construction company); "
+        "default: default_tax_rule",
+    )
 
 
 class ScheduleSettings(_Section):

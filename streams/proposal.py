@@ -76,6 +76,8 @@ def propose_mapping(p: ProposalInput) -> str:
         out += [f'[vendors."{vid}"]', f"name = {_q(name[:50])}", "reverse_charge = true", ""]
     out += ["[creditors]", f"start = {p.creditor_start}", ""]
     out += ["[documents]", 'document_type = "Rechnungseingang"', ""]
+    # Subcontractor invoices of a general contractor are § 13b Bauleistungen (no VAT invoiced).
+    out += ["[booking]", 'requisition_tax_rule = "rc13b_19"', ""]
     for number, name in SKR03_EXTRA_ACCOUNTS:
         out += [
             "[[extra_accounts]]",

@@ -86,8 +86,6 @@ def _write_mapping(workdir: Path, emu: ProcoreEmulator, cadence: str) -> Path:
     state = emu.state
     company = emu.company_id
     projects = [(pid, str(state.projects[pid].data.get("name", pid))) for pid in emu.project_ids()]
-    vendors = [r.data for r in state.rows["vendor"].values()]
-    reverse = [(int(v["id"]), str(v["name"])) for v in vendors[::4]]  # every 4th: § 13b vendor
     text = propose_mapping(
         ProposalInput(
             advisor_number=ADVISOR,
@@ -97,7 +95,6 @@ def _write_mapping(workdir: Path, emu: ProcoreEmulator, cadence: str) -> Path:
             projects=projects,
             cost_type_codes=[t["code"] for t in state.line_item_types[company]],
             tax_codes=[t["code"] for t in state.tax_codes[company]],
-            reverse_charge_vendors=reverse,
             cadence=cadence,
         )
     )

@@ -1,0 +1,141 @@
+"""Fold → decide → seal on a real event store with the emulator's contractor data, checked by
+the DATEV emulator's independent EXTF validator and reconciled against Procore to the cent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from adapters.datev.emulator.extf_check import check_extf
+from adapters.procore.emulator.data import EmulatorState
+from domain.batch import Batch
+from domain.reconciliation import reconcile
+from streams.bootstrap import build_ledger
+from streams.demo.environment import _datev_client, _write_mapping
+from streams.ledger import Ledger
+from streams.operations import iter_batches, parked
+from streams.rules import load_rules
+from streams.sealing import batch_files, seal
+from streams.settings import Settings
+from tests.support.snapshots import all_snapshots, snapshot
+
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+
+
+class FakeEmulator:
+    """Just enough of ProcoreEmulator for the mapping proposal."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.company_id = next(iter(state.companies))
+
+    def project_ids(self) -> list[int]:
+        return self.state.project_ids()
+
+
+@pytest.fixture
+def state() -> EmulatorState:
+    from adapters.procore.clock import ManualClock
+    from adapters.procore.emulator.data import generate
+
+    return generate(seed=7, size="small", clock=ManualClock())
+
+
+@pytest.fixture
+def ledger(state: EmulatorState, make_settings: Callable[..., Settings], tmp_path: Path) -> Ledger:
+    path = _write_mapping(tmp_path, FakeEmulator(state), "manual")  # type: ignore[arg-type]
+    rules = load_rules([path])
+    return build_ledger(make_settings(), rules)
+
+
+def fold_all(ledger: Ledger, changes: list, start: int = 0) -> int:
+    for i, change in enumerate(changes):
+        ledger.fold("procore.records", 0, [(start + i, change)])
+    return start + len(changes)
+
+
+def datev_accepts(ledger: Ledger) -> list[dict[str, str]]:
+    """Run every sealed batch through the DATEV emulator's validator; return booked rows."""
+    assert ledger.rules is not None
+    rules = next(iter(ledger.rules.clients.values()))
+    client = _datev_client(rules.chart, rules.mapping)
+    rows: list[dict[str, str]] = []
+    for batch in iter_batches(ledger):
+        files = batch_files(batch, rules)
+        for kind, f in files.items():
+            result = check_extf(f.data, client.chart)
+            assert result.findings == [], (kind, result.findings[:3])
+            rows.extend(result.bookings)
+    return rows
+
+
+def approved(state: EmulatorState) -> list:
+    return [
+        (row.project_id, res, row.data)
+        for res in ("requisition", "direct_cost")
+        for row in state.rows[res].values()  # type: ignore[index]
+        if row.data.get("status") == "approved"
+    ]
+
+
+def test_backfill_books_every_approved_record_once_and_reconciles(
+    state: EmulatorState, ledger: Ledger
+) -> None:
+    fold_all(ledger, all_snapshots(state))
+    assert parked(ledger) == []
+    assert ledger.rules is not None
+    rules = next(iter(ledger.rules.clients.values()))
+    result = seal(ledger, rules, NOW)
+    assert result.batch_ids and result.records == len(approved(state))
+    # Sealing again finds nothing new: every line is sealed exactly once.
+    assert seal(ledger, rules, NOW).batch_ids == ()
+    rows = datev_accepts(ledger)
+    rec = reconcile(rules.mapping, rules.chart, approved(state), rows)
+    assert rec.matches, [(p.kost1, p.procore, p.datev) for p in rec.projects]
+    assert rec.projects and all(p.procore > 0 for p in rec.projects)
+    batch = next(iter(iter_batches(ledger)))
+    assert isinstance(batch, Batch) and "creditors" in batch.files
+
+
+def test_redelivery_and_webhook_plus_poller_book_nothing_twice(
+    state: EmulatorState, ledger: Ledger
+) -> None:
+    changes = all_snapshots(state)
+    pos = fold_all(ledger, changes)
+    fold_all(ledger, changes, start=0)  # redelivered offsets: skipped by tracking
+    fold_all(ledger, [c.model_copy(update={"source": "webhook"}) for c in changes], start=pos)
+    rules = next(iter(ledger.rules.clients.values()))  # type: ignore[union-attr]
+    seal(ledger, rules, NOW)
+    rec = reconcile(rules.mapping, rules.chart, approved(state), datev_accepts(ledger))
+    assert rec.matches
+
+
+def test_edit_after_posting_reverses_and_rebooks_delete_reverses(
+    state: EmulatorState, ledger: Ledger
+) -> None:
+    from adapters.procore.emulator import mutations
+
+    pos = fold_all(ledger, all_snapshots(state))
+    rules = next(iter(ledger.rules.clients.values()))  # type: ignore[union-attr]
+    seal(ledger, rules, NOW)
+    dc_ids = [i for i, r in state.rows["direct_cost"].items() if r.data["status"] == "approved"]
+    edited, deleted = dc_ids[0], dc_ids[1]
+    mutations.edit_direct_cost(state, edited, amount=Decimal("1234.56"))
+    pos = fold_all(ledger, [snapshot(state, "direct_cost", edited)], start=pos)
+    gone = snapshot(state, "direct_cost", deleted).model_copy(
+        update={"action": "delete", "record": None}
+    )
+    mutations.delete_record(state, "direct_cost", deleted)
+    fold_all(ledger, [gone], start=pos)
+    second = seal(ledger, rules, NOW)
+    assert second.records == 2
+    batch = ledger.aggregate(second.batch_ids[0])
+    assert isinstance(batch, Batch)
+    storno = [ln for ln in batch.lines if ln["line_id"].endswith("~storno")]
+    assert storno and all(ln["generalumkehr"] for ln in storno)
+    rec = reconcile(rules.mapping, rules.chart, approved(state), datev_accepts(ledger))
+    assert rec.matches, [(p.kost1, p.procore, p.datev) for p in rec.projects]
