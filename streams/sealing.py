@@ -42,7 +42,7 @@ class SealResult:
     lines: int
 
 
-def _pending_documents(ledger: Ledger, client_id: str) -> tuple[list[SourceDocument], int | None]:
+def pending_documents(ledger: Ledger, client_id: str) -> tuple[list[SourceDocument], int | None]:
     start = (ledger.recorder.max_tracking_id(batcher_name(client_id)) or 0) + 1
     seen: dict[UUID, None] = {}
     last: int | None = None
@@ -86,7 +86,7 @@ def seal(ledger: Ledger, rules: ClientRules, now: datetime) -> SealResult:
     """Seal every pending line of the client into batches (split by fiscal year and size)."""
     client_id = rules.client_id
     with ledger.write_lock:
-        docs, last = _pending_documents(ledger, client_id)
+        docs, last = pending_documents(ledger, client_id)
         if last is None:
             return SealResult((), 0, 0)
         tracking = Tracking(batcher_name(client_id), last)

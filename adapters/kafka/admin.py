@@ -131,3 +131,80 @@ async def partition_report(
         PartitionInfo(tp.topic, tp.partition, ends.get(tp), committed.get(tp))
         for tp in sorted(tps, key=lambda x: (x.topic, x.partition))
     ]
+
+
+@dataclass(frozen=True)
+class OffsetReset:
+    topic: str
+    partition: int
+    current: int | None
+    target: int
+
+
+class GroupActive(RuntimeError):
+    """The consumer group still has members; resetting now would be overwritten."""
+
+
+async def group_members(bootstrap: str, group_id: str) -> int:
+    admin = await _admin(bootstrap)
+    try:
+        described = await admin.describe_consumer_groups([group_id])
+    finally:
+        await admin.close()
+    for group in described:
+        for g in getattr(group, "groups", None) or []:
+            return (
+                len(g[5]) if len(g) > 5 else 0
+            )  # (error, id, state, protocol_type, protocol, members)
+    return 0
+
+
+async def reset_offsets(
+    bootstrap: str,
+    group_id: str,
+    topic: str,
+    *,
+    to_offset: int | None = None,
+    to_timestamp_ms: int | None = None,
+    dry_run: bool = False,
+) -> list[OffsetReset]:
+    """Move a consumer group's committed offsets on every partition of ``topic``.
+
+    Like ``kafka-consumer-groups --reset-offsets``: the group must be idle (stop its workers
+    first). ``to_offset`` is clamped to each partition's end; ``to_timestamp_ms`` uses the
+    broker's time index (a time after the last message resets to the end).
+    """
+    have = await existing_partitions(bootstrap)
+    if topic not in have:
+        raise KafkaUnavailable(f"topic {topic!r} does not exist on {bootstrap}")
+    if not dry_run and await group_members(bootstrap, group_id):
+        raise GroupActive(
+            f"consumer group {group_id!r} has active members; stop the workers, then retry"
+        )
+    tps = [TopicPartition(topic, p) for p in range(have[topic])]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        begins = await consumer.beginning_offsets(tps)
+        committed = {tp: await consumer.committed(tp) for tp in tps}
+        targets: dict[TopicPartition, int] = {}
+        if to_timestamp_ms is not None:
+            found = await consumer.offsets_for_times(dict.fromkeys(tps, to_timestamp_ms))
+            for tp in tps:
+                meta = found.get(tp)
+                # The embedded broker answers 0 (not None) past the last message: treat any
+                # answer at or below the start as "no message that late" only if it is None.
+                targets[tp] = ends[tp] if meta is None else meta.offset
+        else:
+            assert to_offset is not None
+            for tp in tps:
+                targets[tp] = max(begins[tp], min(to_offset, ends[tp]))
+        if not dry_run:
+            await consumer.commit(targets)
+    finally:
+        await consumer.stop()
+    return [OffsetReset(tp.topic, tp.partition, committed[tp], targets[tp]) for tp in tps]

@@ -9,6 +9,8 @@ from streams.commands import (
     demo,
     emulators,
     mapping,
+    records,
+    replay,
     topics,
     worker,
 )
@@ -19,6 +21,8 @@ COMMAND_MODULES: list[ModuleType] = [
     worker,
     topics,
     mapping,
+    records,
+    replay,
     datev,
     emulators,
     datev_emulator,  # attaches `emulator datev` to the `emulator` group from `emulators`
