@@ -98,15 +98,13 @@ def register(app: typer.Typer) -> None:
         """Records parked with a reason (booking or PDF upload), ready to replay."""
         ctx = command_context(with_rules=False)
         rows = parked(ctx.ledger)
-        table = Table(title=f"{len(rows)} parked record(s)")
-        for col in ("record", "status", "problem", "replay with"):
-            table.add_column(col)
+        console = Console(highlight=False)
+        console.print(f"[bold]{len(rows)} parked record(s)[/]")
         for doc in rows:
             problem = doc.reason or "" if doc.decision == "parked" else "invoice PDF upload failed"
-            table.add_row(
-                doc.key, doc.status or "", problem, f"ml-connector replay record {doc.key}"
-            )
-        Console().print(table)
+            console.print(f"\n[bold]{doc.key}[/] (Procore status {doc.status})")
+            console.print(f"  problem: {problem}", soft_wrap=True)
+            console.print(f"  replay:  ml-connector replay record {doc.key}", soft_wrap=True)
 
     @app.command()
     def batches(

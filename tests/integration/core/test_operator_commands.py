@@ -1,0 +1,104 @@
+"""Operator commands through the real CLI entry point, on a real event store and broker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from adapters.kafka.admin import reset_offsets
+from adapters.kafka.clients import produce
+from adapters.kafka.embedded import EmbeddedBroker
+from adapters.procore.clock import ManualClock
+from adapters.procore.emulator.data import generate
+from streams.bootstrap import build_ledger
+from streams.cli import app
+from streams.demo.environment import _write_mapping
+from streams.rules import load_rules
+from streams.settings import Settings
+from tests.integration.core.test_booking_flow import FakeEmulator
+from tests.support.snapshots import all_snapshots
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def world(
+    tmp_path: Path, sqlite_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Settings, Path, str]:
+    state = generate(seed=7, size="small", clock=ManualClock())
+    mapping = _write_mapping(tmp_path, FakeEmulator(state), "manual")  # type: ignore[arg-type]
+    # Break the mapping for cost type "E" so records using it are parked.
+    text = mapping.read_text().replace('"E" = 4960\n', "")
+    mapping.write_text(text)
+    settings = sqlite_settings(mappings=[mapping])
+    monkeypatch.setenv("MLC_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("MLC_MAPPINGS", orjson.dumps([str(mapping)]).decode())
+    ledger = build_ledger(settings, load_rules([mapping]))
+    for i, change in enumerate(all_snapshots(state)):
+        ledger.fold("procore.records", 0, [(i, change)])
+    client = next(iter(ledger.rules.clients))  # type: ignore[union-attr]
+    return settings, mapping, client
+
+
+def test_parked_shows_the_missing_key_and_replay_books_after_the_fix(
+    world: tuple[Settings, Path, str],
+) -> None:
+    settings, mapping, client = world
+    out = runner.invoke(app, ["parked"], catch_exceptions=False)
+    assert out.exit_code == 0
+    assert "cost_type_defaults" in out.stdout or "cost type" in out.stdout
+    ledger = build_ledger(settings)
+    from streams.operations import parked
+
+    stuck = parked(ledger)
+    assert stuck, "the broken mapping should park records"
+    ref = stuck[0].key
+    audit = runner.invoke(app, ["audit", ref], catch_exceptions=False)
+    assert "Parked" in audit.stdout and "VersionObserved" in audit.stdout
+    dry = runner.invoke(app, ["replay", "record", ref, "--dry-run"], catch_exceptions=False)
+    assert "would replay" in dry.stdout
+    mapping.write_text(
+        mapping.read_text().replace("[cost_type_defaults]\n", '[cost_type_defaults]\n"E" = 4960\n')
+    )
+    done = runner.invoke(app, ["replay", "record", ref], catch_exceptions=False)
+    assert "parked" in done.stdout and "→ planned" in done.stdout
+    history = orjson.loads(runner.invoke(app, ["audit", ref, "--json"]).stdout)
+    assert [e["type"] for e in history][-2:] == [
+        "SourceDocument.ReplayRequested",
+        "SourceDocument.LinesPlanned",
+    ]
+    sealed = runner.invoke(app, ["seal", client], catch_exceptions=False)
+    assert "sealed" in sealed.stdout and "batch(es)" in sealed.stdout
+    listing = runner.invoke(app, ["batches"], catch_exceptions=False)
+    assert "EXTF_Buchungen" in listing.stdout
+
+
+def test_unknown_record_and_batch_are_clear_errors(world: tuple[Settings, Path, str]) -> None:
+    out = runner.invoke(app, ["audit", "1:2:requisition:3"])
+    assert out.exit_code != 0
+    bad = runner.invoke(app, ["replay", "batch", "deadbeef"])
+    assert bad.exit_code != 0
+
+
+async def test_topic_reset_moves_the_group_back(tmp_path: Path) -> None:
+    with EmbeddedBroker(tmp_path) as broker:
+        from adapters.kafka.admin import TopicDecl, ensure_topics
+
+        await ensure_topics(broker.bootstrap_servers, [TopicDecl("procore.records", 2)])
+        for i in range(4):
+            await produce(broker.bootstrap_servers, "procore.records", [(f"k{i}".encode(), b"v")])
+        moved = await reset_offsets(broker.bootstrap_servers, "g1", "procore.records", to_offset=10)
+        assert sum(m.target for m in moved) == 4  # clamped to the ends
+        back = await reset_offsets(broker.bootstrap_servers, "g1", "procore.records", to_offset=0)
+        assert [m.current for m in back] == [m.target for m in moved]
+        assert all(m.target == 0 for m in back)
+        later = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp() * 1000)
+        dry = await reset_offsets(
+            broker.bootstrap_servers, "g1", "procore.records", to_timestamp_ms=later, dry_run=True
+        )
+        assert all(m.current == 0 for m in dry)
