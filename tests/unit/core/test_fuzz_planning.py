@@ -145,6 +145,6 @@ def test_any_direct_cost_is_planned_parked_or_ignored_never_a_crash(
         assert result.reason and result.field and result.fix
     if isinstance(result, Planned) and result.lines:
         data = write_buchungsstapel(list(result.lines), MAPPING, created=datetime(2026, 11, 2))
-        header, rows = read_extf(data)  # raises if any text broke the CSV structure
+        _header, rows = read_extf(data)  # raises if any text broke the CSV structure
         assert len(rows) == len(result.lines)
         assert all(len(r) == 125 for r in rows)
