@@ -77,6 +77,7 @@ class WebhookReceiver:
         self.publish = publish
         self.max_body_bytes = max_body_bytes
         self.recent = RecentIds(seen_capacity)
+        self.totals = {"accepted": 0, "ignored": 0, "duplicates": 0, "rejected": 0}
         self._accepted: tuple[bytes, ...] = ()
         if secret is not None and secret.get_secret_value():
             value = secret.get_secret_value().encode()
@@ -120,8 +121,11 @@ class WebhookReceiver:
         try:
             parsed = parse_delivery(body)
         except WebhookPayloadError as exc:
+            self.totals["rejected"] += 1
+            log.warning("webhook delivery rejected: %s", exc)
             return WebhookAnswer(400, {"error": exc.problem, "field": exc.field})
         except ValueError as exc:  # e.g. a reference pydantic rejects
+            self.totals["rejected"] += 1
             return WebhookAnswer(400, {"error": f"not a Procore delivery: {exc}", "field": "body"})
         fresh: list[ProcoreChange] = []
         batch_ids: set[str] = set()
@@ -140,6 +144,9 @@ class WebhookReceiver:
         for eid in batch_ids:
             self.recent.add(eid)
         duplicates = len(parsed.changes) - len(fresh)
+        self.totals["accepted"] += len(fresh)
+        self.totals["ignored"] += len(parsed.ignored)
+        self.totals["duplicates"] += duplicates
         for ignored in parsed.ignored:
             log.debug("webhook event %s ignored: %s", ignored.event_id, ignored.reason)
         if fresh:

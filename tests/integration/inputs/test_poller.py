@@ -52,9 +52,9 @@ async def test_first_run_reads_everything_then_only_the_window(
     sent = CollectingPublisher()
     report = await poller.poll_once(sent)
 
-    expected = {
-        ("requisition", rid) for rid in emulator_ids(emu, "requisition", project)
-    } | {("direct_cost", rid) for rid in emulator_ids(emu, "direct_cost", project)}
+    expected = {("requisition", rid) for rid in emulator_ids(emu, "requisition", project)} | {
+        ("direct_cost", rid) for rid in emulator_ids(emu, "direct_cost", project)
+    }
     got = {(c.ref.resource, c.ref.resource_id) for c in sent.sent}
     assert expected <= got
     assert {c.ref.resource for c in sent.sent} == {
@@ -64,7 +64,9 @@ async def test_first_run_reads_everything_then_only_the_window(
         "commitment",
     }
     assert report.units == 4 and report.failures == [] and report.published == len(sent.sent)
-    assert all(c.source == "poller" and c.record is None and c.action == "update" for c in sent.sent)
+    assert all(
+        c.source == "poller" and c.record is None and c.action == "update" for c in sent.sent
+    )
     first = datetime.fromtimestamp(clock.now(), UTC)
     assert cursors.values[f"procore:{emu.company_id}:{project}:requisition"] == first
     assert cursors.values[f"procore:{emu.company_id}:-:vendor"] == first
