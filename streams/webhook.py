@@ -129,12 +129,18 @@ class WebhookReceiver:
             return WebhookAnswer(400, {"error": f"not a Procore delivery: {exc}", "field": "body"})
         fresh: list[ProcoreChange] = []
         batch_ids: set[str] = set()
+        last_action: dict[str, str] = {}
         for change in parsed.changes:
             eid = change.event_id
             if eid is not None and (eid in self.recent or eid in batch_ids):
                 continue
             if eid is not None:
                 batch_ids.add(eid)
+            # A record edit plus its line-item edits arrive as several events: one re-read is
+            # enough (an update followed by a delete is kept, order preserved).
+            if last_action.get(change.key) == change.action:
+                continue
+            last_action[change.key] = change.action
             fresh.append(change)
         try:
             await self.publish(fresh)

@@ -156,3 +156,19 @@ async def test_broker_failure_is_503_and_the_retry_publishes() -> None:
     fail[0] = False
     assert (await receiver.receive(AUTH, body)).body["accepted"] == 1  # not marked as seen
     assert len(published) == 1
+
+
+async def test_several_events_for_one_record_in_a_delivery_publish_one_change_per_action(
+    receiver: WebhookReceiver, sent: CollectingPublisher
+) -> None:
+    line_item = v3(
+        ulid="01LINE", resource_name="Direct Cost Line Items", resource_id=5,
+        related_resources=[{"id": 990011, "name": "Direct Costs"}],
+    )  # fmt: skip
+    deleted = v2(ulid="01DEL", event_type="delete")
+    answer = await receiver.receive(AUTH, orjson.dumps([v2(), line_item, deleted]))
+    assert answer.body == {"accepted": 2, "ignored": 0, "duplicates": 1}
+    assert [(c.key, c.action) for c in sent.sent] == [
+        ("4281379:20251:direct_cost:990011", "update"),
+        ("4281379:20251:direct_cost:990011", "delete"),
+    ]
