@@ -10,6 +10,7 @@ them all, plus ``delete`` changes for ids the aggregates know that Procore no lo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -168,7 +169,9 @@ class Poller:
             except ProcoreError as exc:
                 self._failed(report, unit, exc)
                 continue
-            known = self.known.known_ids(unit.company_id, unit.project_id, unit.resource)
+            known = await asyncio.to_thread(
+                self.known.known_ids, unit.company_id, unit.project_id, unit.resource
+            )
             gone = sorted(known - seen)
             if gone and len(known) >= 10 and len(gone) > self.max_delete_fraction * len(known):
                 report.failures.append(f"{unit.cursor}: {len(gone)} of {len(known)} missing")
