@@ -9,6 +9,7 @@ N calls plus a handful of lists. PDFs are not downloaded here (the documents sta
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -72,19 +73,27 @@ def vendor_id_of(record: Json, commitment: Json | None) -> int | None:
     return None
 
 
+class ProcoreNotConfigured(Exception):
+    """A change needs a Procore read but no Procore client is configured."""
+
+
 class ProcoreSnapshotter:
-    """Turns changes into snapshots: ``record`` (full JSON) and ``context`` (see module doc)."""
+    """Turns changes into snapshots: ``record`` (full JSON) and ``context`` (see module doc).
+
+    Without a client (no Procore credentials), changes that carry their record pass through
+    and the others raise :class:`ProcoreNotConfigured` (parked by the fetch agent).
+    """
 
     def __init__(
         self,
-        client: ProcoreClient,
+        client: ProcoreClient | None,
         *,
         ttl_s: float = DEFAULT_TTL_S,
         max_entries: int = 256,
         now: Callable[[], float] | None = None,
     ) -> None:
-        self.client = client
-        clock = now or client.clock.now
+        self._client = client
+        clock = now or (client.clock.now if client is not None else time.time)
 
         def cache() -> TtlCache[Any, Any]:
             return TtlCache(ttl_s, max_entries, clock)
@@ -102,6 +111,13 @@ class ProcoreSnapshotter:
             return change
         if change.record is not None and (change.context is not None or _is_vendor(change)):
             return change
+        if self._client is None:
+            if change.record is not None:
+                return change
+            raise ProcoreNotConfigured(
+                f"{change.key} needs a Procore read, but no Procore credentials are configured; "
+                "add them to the vault (see docs/inputs.md) and replay the record"
+            )
         record = change.record
         if record is None:
             record = await self.client.fetch_record(change.ref)
@@ -149,6 +165,12 @@ class ProcoreSnapshotter:
             "cost_codes": cost_codes,
             "tax_codes": tax_codes,
         }
+
+    @property
+    def client(self) -> ProcoreClient:
+        if self._client is None:
+            raise ProcoreNotConfigured("no Procore client configured")
+        return self._client
 
     # -- cached reads ---------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
 from domain.changes import ProcoreChange
 from streams.agents.parking import DeadLetters
-from streams.snapshotter import ProcoreSnapshotter
+from streams.snapshotter import ProcoreNotConfigured, ProcoreSnapshotter
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class FetchStage:
         for attempt in range(1, self.attempts + 1):
             try:
                 return Snapshot(await self.snapshotter.snapshot(change))
-            except ProcorePermissionError as exc:
+            except (ProcorePermissionError, ProcoreNotConfigured) as exc:
                 return Park(f"fetch {key}: {exc}; {replay} once fixed")
             except ProcoreError as exc:
                 if not exc.retryable:

@@ -11,16 +11,11 @@ import os
 import faust
 
 from adapters.procore.client import ProcoreClient
-from streams.agents.fetch import register_fetch_agent
 from streams.agents.parking import DeadLetters
-from streams.agents.poll_timer import register_poller
-from streams.cursors import FileCursorStore
 from streams.faust_app import create_faust_app, declare_topic
-from streams.poller import NoKnownRecords, Poller, scopes_from_settings
+from streams.inputs import wire_inputs
 from streams.settings import load_settings
-from streams.snapshotter import ProcoreSnapshotter
 from streams.topics import CONNECTOR_DLQ, PROCORE_CHANGES, PROCORE_RECORDS
-from streams.webhook import register_webhook_view
 
 
 def build() -> faust.App:
@@ -39,16 +34,7 @@ def build() -> faust.App:
         per_page=procore.per_page,
         timeout_s=procore.timeout_s,
     )
-    register_webhook_view(app, changes, procore.webhook_secret)
-    register_fetch_agent(app, changes, records, ProcoreSnapshotter(client), DeadLetters(dlq))
-    poller = Poller(
-        client,
-        scopes_from_settings(procore.company_ids, procore.project_ids),
-        FileCursorStore(settings.data_dir / "poller-cursors.json"),
-        NoKnownRecords(),
-        reconcile_at=procore.reconcile_at,
-    )
-    register_poller(app, changes, poller, procore.poll_interval_s)
+    wire_inputs(app, settings, changes, records, DeadLetters(dlq), client)
     return app
 
 
