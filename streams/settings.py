@@ -42,6 +42,21 @@ class ProcoreSettings(BaseModel):
     webhook_secret: SecretStr | None = None
     per_page: int = Field(default=100, ge=1, le=100)
     timeout_s: float = Field(default=30.0, gt=0)
+    client_id: str | None = None  # not secret; the client secret lives in the vault
+    project_ids: list[int] = Field(
+        default_factory=list, description="projects to poll; empty = every project listed"
+    )
+    poll_interval_s: float = Field(default=300.0, gt=0)
+    reconcile_at: str = Field(default="02:30", description="daily full reconciliation, HH:MM")
+
+    @field_validator("reconcile_at")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        hours, sep, minutes = value.strip().partition(":")
+        ok = sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+        if not ok or not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+            raise ValueError(f"{value!r} is not a time of day as HH:MM (e.g. 02:30)")
+        return f"{int(hours):02d}:{minutes}"
 
 
 class DatevSettings(BaseModel):

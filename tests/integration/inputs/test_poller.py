@@ -1,0 +1,182 @@
+"""Poller against the Procore emulator: incremental windows, cursors, reconciliation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.procore.client import ProcoreClient
+from adapters.procore.clock import ManualClock
+from adapters.procore.emulator import ProcoreEmulator
+from domain.changes import ProcoreChange, ResourceKind
+from streams.cursors import CursorFileError, FileCursorStore, InMemoryCursorStore
+from streams.poller import NoKnownRecords, Poller
+from streams.publishing import CollectingPublisher
+
+
+class Known:
+    def __init__(self, ids: dict[tuple[int, int | None, str], set[int]]) -> None:
+        self.ids = ids
+
+    def known_ids(
+        self, company_id: int, project_id: int | None, resource: ResourceKind
+    ) -> set[int]:
+        return set(self.ids.get((company_id, project_id, resource), set()))
+
+
+def emulator_ids(emu: ProcoreEmulator, resource: ResourceKind, project: int | None) -> set[int]:
+    return {
+        rid
+        for rid, row in emu.state.rows[resource].items()
+        if row.company_id == emu.company_id and (project is None or row.project_id == project)
+    }
+
+
+def make_poller(
+    client: ProcoreClient, emu: ProcoreEmulator, projects: Sequence[int] = (), **kw: object
+) -> Poller:
+    cursors = kw.pop("cursors", InMemoryCursorStore())
+    known = kw.pop("known", NoKnownRecords())
+    return Poller(client, [(emu.company_id, list(projects))], cursors, known, **kw)  # type: ignore[arg-type]
+
+
+async def test_first_run_reads_everything_then_only_the_window(
+    client: ProcoreClient, emu: ProcoreEmulator, clock: ManualClock
+) -> None:
+    project = emu.project_ids()[0]
+    cursors = InMemoryCursorStore()
+    poller = make_poller(client, emu, [project], cursors=cursors)
+    sent = CollectingPublisher()
+    report = await poller.poll_once(sent)
+
+    expected = {("requisition", rid) for rid in emulator_ids(emu, "requisition", project)} | {
+        ("direct_cost", rid) for rid in emulator_ids(emu, "direct_cost", project)
+    }
+    got = {(c.ref.resource, c.ref.resource_id) for c in sent.sent}
+    assert expected <= got
+    assert {c.ref.resource for c in sent.sent} == {
+        "vendor",
+        "requisition",
+        "direct_cost",
+        "commitment",
+    }
+    assert report.units == 4 and report.failures == [] and report.published == len(sent.sent)
+    assert all(
+        c.source == "poller" and c.record is None and c.action == "update" for c in sent.sent
+    )
+    first = datetime.fromtimestamp(clock.now(), UTC)
+    assert cursors.values[f"procore:{emu.company_id}:{project}:requisition"] == first
+    assert cursors.values[f"procore:{emu.company_id}:-:vendor"] == first
+
+    # One edit later, the incremental window holds exactly that record.
+    clock.advance(60)
+    rid = sorted(emulator_ids(emu, "requisition", project))[0]
+    emu.approve_requisition(rid)
+    clock.advance(240)
+    again = CollectingPublisher()
+    calls_before = client.requests_sent
+    report = await poller.poll_once(again)
+    assert [c.key for c in again.sent] == [f"{emu.company_id}:{project}:requisition:{rid}"]
+    assert client.requests_sent - calls_before == 5  # one page per unit (4 lists, POs + WOs)
+    assert cursors.values[f"procore:{emu.company_id}:{project}:requisition"] == first + timedelta(
+        seconds=300
+    )
+
+
+async def test_cursor_is_not_saved_when_the_window_was_not_fully_published(
+    client: ProcoreClient, emu: ProcoreEmulator, clock: ManualClock
+) -> None:
+    project = emu.project_ids()[0]
+    cursors = InMemoryCursorStore()
+    poller = make_poller(client, emu, [project], cursors=cursors, chunk=2)
+    calls = 0
+
+    async def broken(changes: Sequence[ProcoreChange]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ConnectionError("broker down")
+
+    with pytest.raises(ConnectionError):
+        await poller.poll_once(broken)
+    assert cursors.values == {}  # the vendor unit was cut off after its first chunk
+
+    # Procore failing in the middle of a window: that unit keeps its old cursor, others move.
+    emu.set_faults(forbidden_projects=[project])
+    report = await poller.poll_once(CollectingPublisher())
+    assert len(report.failures) == 3 and "403" in report.failures[0]
+    assert list(cursors.values) == [f"procore:{emu.company_id}:-:vendor"]
+
+
+async def test_projects_are_listed_when_none_are_configured(
+    client: ProcoreClient, emu: ProcoreEmulator
+) -> None:
+    sent = CollectingPublisher()
+    report = await make_poller(client, emu).poll_once(sent)
+    assert report.units == 1 + 3 * len(emu.project_ids())
+    assert {c.ref.project_id for c in sent.sent} == {None, *emu.project_ids()}
+
+
+async def test_reconcile_publishes_every_id_and_deletes_for_vanished_records(
+    client: ProcoreClient, emu: ProcoreEmulator
+) -> None:
+    project = emu.project_ids()[0]
+    requisitions = sorted(emulator_ids(emu, "requisition", project))
+    gone = requisitions[0]
+    emu.delete("requisition", gone)
+    known = Known({(emu.company_id, project, "requisition"): set(requisitions)})
+    poller = make_poller(client, emu, [project], known=known)
+    sent = CollectingPublisher()
+    report = await poller.reconcile_once(sent)
+
+    deletes = [c for c in sent.sent if c.action == "delete"]
+    assert [c.key for c in deletes] == [f"{emu.company_id}:{project}:requisition:{gone}"]
+    assert report.deletions == 1 and deletes[0].source == "reconcile"
+    updates = {c.ref.resource_id for c in sent.sent if c.ref.resource == "requisition"} - {gone}
+    assert updates == set(requisitions[1:])
+    assert all(c.source == "reconcile" for c in sent.sent)
+
+
+async def test_reconcile_refuses_to_delete_most_of_a_project(
+    client: ProcoreClient, emu: ProcoreEmulator
+) -> None:
+    project = emu.project_ids()[0]
+    phantom = set(range(1, 30))  # ids Procore never returns: looks like lost access
+    known = Known({(emu.company_id, project, "direct_cost"): phantom})
+    sent = CollectingPublisher()
+    report = await make_poller(client, emu, [project], known=known).reconcile_once(sent)
+    assert not [c for c in sent.sent if c.action == "delete"]
+    assert report.failures and "29 of 29 missing" in report.failures[0]
+
+
+async def test_tick_reconciles_first_then_polls_on_the_interval(
+    client: ProcoreClient, emu: ProcoreEmulator, clock: ManualClock
+) -> None:
+    cursors = InMemoryCursorStore()
+    poller = make_poller(client, emu, [emu.project_ids()[0]], cursors=cursors, tz=UTC)
+    sent = CollectingPublisher()
+    first = await poller.tick(sent, interval_s=300)
+    assert first is not None and first.mode == "reconcile"
+    assert await poller.tick(sent, interval_s=300) is None
+    clock.advance(300)
+    second = await poller.tick(sent, interval_s=300)
+    assert second is not None and second.mode == "incremental"
+
+
+def test_file_cursor_store_persists_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "poller-cursors.json"
+    store = FileCursorStore(path)
+    assert store.get("a") is None
+    when = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
+    store.set("procore:1:2:requisition", when)
+    store.set("procore:1:-:vendor", when + timedelta(seconds=5))
+    reopened = FileCursorStore(path)
+    assert reopened.get("procore:1:2:requisition") == when
+    assert reopened.get("procore:1:-:vendor") == when + timedelta(seconds=5)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
+    path.write_text("{broken")
+    with pytest.raises(CursorFileError, match="delete it"):
+        FileCursorStore(path)
