@@ -10,6 +10,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import faust
@@ -28,6 +29,7 @@ from streams.documents import DocumentUploader
 from streams.errors import ConnectorError
 from streams.eventstore import event_store_env
 from streams.faust_app import create_faust_app, declare_topic
+from streams.inputs import wire_inputs
 from streams.ledger import Ledger
 from streams.relay import OutboxRelay
 from streams.rules import BookingRules, load_rules
@@ -127,7 +129,16 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
 
     vault = open_vault(settings)
     procore = build_procore(settings, vault)
-    _wire_inputs(app, settings, worker, changes, records, dead_letters, procore)
+    worker.stages["inputs"] = wire_inputs(
+        app,
+        settings,
+        changes,
+        records,
+        dead_letters,
+        procore,
+        cursors=LedgerCursors(ledger),
+        known=ledger,
+    )
     if rules is None:
         log.warning("no mapping files configured (MLC_MAPPINGS): records are stored, not booked")
         return worker
@@ -150,15 +161,14 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
     return worker
 
 
-def _wire_inputs(
-    app: faust.App,
-    settings: Settings,
-    worker: Worker,
-    changes: Any,
-    records: Any,
-    dead_letters: DeadLetters,
-    procore: ProcoreClient | None,
-) -> None:
-    """Webhook endpoint, poller and fetch agent (Procore → procore.changes → procore.records)."""
-    # Wired once the inputs stage lands; until then changes must carry their records.
-    return None
+class LedgerCursors:
+    """The poller's high-water marks, kept in the event store (``PollCursor`` aggregates)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def get(self, name: str) -> datetime | None:
+        return self.ledger.cursor_get(name)
+
+    def set(self, name: str, value: datetime) -> None:
+        self.ledger.cursor_set(name, value)
