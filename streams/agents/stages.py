@@ -10,6 +10,19 @@ from typing import Any
 import faust
 
 log = logging.getLogger(__name__)
+_QUIET_TIMERS: set[str] = set()
+
+
+class _StageOverlapFilter(logging.Filter):
+    """A stage that outlasts its interval just skips ticks (see the lock); no warning needed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "is overlapping" in str(record.msg) and record.args:
+            return str(record.args[0]) not in _QUIET_TIMERS  # type: ignore[index]
+        return True
+
+
+logging.getLogger("mode.timers").addFilter(_StageOverlapFilter())
 
 
 def register_stage(
@@ -17,6 +30,7 @@ def register_stage(
 ) -> Any:
     """Run ``step`` every ``interval_s`` on the leader; errors are logged, never fatal."""
     running = asyncio.Lock()
+    _QUIET_TIMERS.add(name)
 
     @app.timer(interval_s, on_leader=True, name=name)
     async def tick() -> None:

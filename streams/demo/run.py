@@ -22,6 +22,7 @@ from streams.settings import Settings
 from streams.worker_process import WorkerProcess
 
 BOOKED: tuple[Resource, ...] = ("requisition", "direct_cost")
+OPEN_STATES = ("sealed", "submitted")
 
 
 def procore_approved(env: DemoEnvironment) -> list[tuple[int, str, dict[str, Any]]]:
@@ -55,14 +56,20 @@ class Demo:
         """Wait until DATEV matches Procore to the cent, showing progress."""
         started = time.monotonic()
         last = ""
+        ledger = build_ledger(self.settings)
         while time.monotonic() - started < self.timeout_s:
             rec = current_reconciliation(self.env)
-            if rec.matches:
+            in_flight = [
+                b for b in await asyncio.to_thread(batch_rows, ledger) if b.state in OPEN_STATES
+            ]
+            if rec.matches and not in_flight:
                 took = time.monotonic() - started
                 self.console.print(f"  [green]✔[/] {what}: DATEV matches Procore ({took:.1f} s)")
                 self.steps.append((what, True, took))
                 return True
-            status = f"open difference {rec.difference:,.2f} EUR"
+            status = (
+                f"open difference {rec.difference:,.2f} EUR, {len(in_flight)} batch(es) in flight"
+            )
             if status != last:
                 self.console.print(f"  … {status}", style="dim")
                 last = status

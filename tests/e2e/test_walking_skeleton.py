@@ -12,10 +12,10 @@ import orjson
 
 from adapters.kafka.clients import produce, read_topic
 from adapters.kafka.embedded import EmbeddedBroker
-from streams.demo_skeleton import sample_change
 from streams.settings import Settings
 from streams.topics import BOOKINGS_EVENTS, CONNECTOR_DLQ, PROCORE_RECORDS
 from streams.worker_process import WorkerProcess
+from tests.support.changes import sample_change
 
 
 def start_worker(settings: Settings, broker: EmbeddedBroker, tmp_path: Path) -> WorkerProcess:
