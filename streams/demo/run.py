@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -177,7 +178,7 @@ def _summary(demo: Demo) -> bool:
     for p in rec.projects:
         table.add_row(
             p.kost1,
-            p.label,
+            p.label[:30],
             str(p.records),
             f"{p.procore:,.2f}",
             f"{p.datev:,.2f}",
@@ -199,7 +200,7 @@ def _fresh_dir(workdir: Path) -> Path:
 
 
 async def run_demo(workdir: Path, size: str, timeout_s: float = 120.0) -> int:
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 110)
     workdir = await asyncio.to_thread(_fresh_dir, workdir)
     async with demo_environment(workdir, size) as env:
         console.print(
