@@ -40,6 +40,11 @@ class ProcoreSettings(BaseModel):
     base_url: str = "https://api.procore.com"
     company_ids: list[int] = Field(default_factory=list)
     webhook_secret: SecretStr | None = None
+    webhook_url: str | None = Field(
+        default=None,
+        description="public https URL Procore delivers webhooks to (…/webhooks/procore); "
+        "`ml-connector doctor` checks the hooks point here",
+    )
     per_page: int = Field(default=100, ge=1, le=100)
     timeout_s: float = Field(default=30.0, gt=0)
     client_id: str | None = None  # not secret; the client secret lives in the vault
@@ -97,6 +102,14 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=1, le=65535)
     log_level: LogLevel = "info"
+    status_token: SecretStr | None = Field(
+        default=None,
+        description="password for the status page and /metrics (header or login form)",
+    )
+    demo_mode: bool = Field(
+        default=False,
+        description="demo run: the status page needs no token while bound to loopback",
+    )
     app_id: str = Field(default="ml-connector", pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")
     mappings: list[Path] = Field(
         default_factory=list,

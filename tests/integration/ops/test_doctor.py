@@ -1,0 +1,136 @@
+"""`ml-connector doctor` against the emulators: all green, and each red case with its message."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+from pydantic import SecretStr
+from typer.testing import CliRunner
+
+from adapters.kafka.embedded import free_port
+from adapters.vault import ProcoreCredentials, Vault
+from streams.commands import doctor as doctor_command
+from streams.demo.environment import DemoEnvironment
+from streams.doctor import Check, run_doctor
+from streams.doctor_remote import register_webhooks
+from streams.settings import Settings
+
+cli_app = typer.Typer()
+cli_app.callback()(lambda: None)  # keep `doctor` a subcommand, as in the real CLI
+doctor_command.register(cli_app)
+
+
+def by_name(checks: list[Check]) -> dict[str, Check]:
+    return {c.name: c for c in checks}
+
+
+def red(checks: list[Check]) -> dict[str, Check]:
+    return {c.name: c for c in checks if c.verdict == "fail"}
+
+
+async def test_all_green_against_the_emulators(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings]
+) -> None:
+    settings = demo_settings()
+    vault = Vault.open(settings.data_dir, settings.vault.key, None)
+    done = await register_webhooks(settings, vault, None)
+    assert len(done) == 1 and "hook" in done[0]
+    checks = await run_doctor(settings, timeout_s=5)
+    assert red(checks) == {}, [(c.name, c.detail) for c in checks]
+    assert [c.name for c in checks if c.verdict == "warn"] == []
+    names = by_name(checks)
+    company = demo.procore.company_id
+    assert "readable in every tool" in names[f"procore company {company}"].detail
+    assert "refresh works; login valid until" in names["datev login"].detail
+    assert "Rechnungseingang" in names[f"datev client {demo.mapping.client_id}"].detail
+    assert "4 topics as declared" in names["kafka"].detail
+    assert names["backlog"].detail == "0 parked record(s), 0 failed batch(es)"
+
+
+async def test_the_cli_prints_the_checklist_and_fails_on_red(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings]
+) -> None:
+    demo_settings()  # sets the environment; webhooks not registered yet
+    result = await asyncio.to_thread(CliRunner().invoke, cli_app, ["doctor", "--timeout", "5"])
+    assert result.exit_code == 1, result.output
+    assert "no webhook delivers to https://connector.example.test" in result.output
+    assert "fix: run `ml-connector doctor --register-webhooks`" in result.output
+    args = ["doctor", "--timeout", "5", "--register-webhooks"]
+    result = await asyncio.to_thread(CliRunner().invoke, cli_app, args)
+    assert result.exit_code == 0, result.output
+    assert "all good" in result.output
+
+
+async def test_wrong_procore_secret(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings]
+) -> None:
+    settings = demo_settings()
+    vault = Vault.open(settings.data_dir, settings.vault.key, None)
+    vault.set_procore(
+        ProcoreCredentials(client_id=demo.procore.client_id, client_secret=SecretStr("wrong"))
+    )
+    failed = red(await run_doctor(settings, timeout_s=5))
+    assert "Procore refused the service-account credentials" in failed["procore token"].detail
+    assert "vault procore-credentials" in failed["procore token"].fix
+
+
+async def test_project_tool_not_permitted_is_a_configuration_problem(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings]
+) -> None:
+    settings = demo_settings()
+    project = demo.procore.project_ids()[0]
+    demo.procore.set_faults(forbidden_projects=[project])
+    failed = red(await run_doctor(settings, timeout_s=5))
+    check = failed[f"procore company {demo.procore.company_id}"]
+    assert f"project {project}" in check.detail or str(project) in check.detail
+    assert "permitted" in check.fix or "permitted" in check.detail
+
+
+async def test_revoked_datev_login(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings]
+) -> None:
+    settings = demo_settings()
+    demo.datev.auth.revoke_refresh_tokens()
+    failed = red(await run_doctor(settings, timeout_s=5))
+    assert "refresh failed: DATEV login expired" in failed["datev login"].detail
+    assert "ml-connector datev login" in failed["datev login"].fix
+
+
+async def test_unknown_account_in_mapping(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    text = demo.mapping_path.read_text()
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text.replace('"L" = 3100', '"L" = 4999', 1), encoding="utf-8")
+    assert broken.read_text() != text
+    settings = demo_settings(MLC_MAPPINGS=f'["{broken}"]')
+    failed = red(await run_doctor(settings, timeout_s=5))
+    assert "4999" in failed["mapping"].detail
+    assert "mapping check" in failed["mapping"].fix
+
+
+async def test_broker_down(demo: DemoEnvironment, demo_settings: Callable[..., Settings]) -> None:
+    settings = demo_settings(MLC_KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{free_port()}")
+    failed = red(await run_doctor(settings, timeout_s=3))
+    assert "cannot reach Kafka at 127.0.0.1:" in failed["kafka"].detail
+    assert "MLC_KAFKA_BOOTSTRAP_SERVERS" in failed["kafka"].fix
+
+
+async def test_missing_webhook(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings]
+) -> None:
+    settings = demo_settings()
+    failed = red(await run_doctor(settings, timeout_s=5))
+    check = failed[f"procore webhooks {demo.procore.company_id}"]
+    assert check.detail == "no webhook delivers to https://connector.example.test/webhooks/procore"
+    assert set(failed) == {check.name}  # nothing else is red
+
+
+def test_bad_settings_are_one_red_line(monkeypatch) -> None:
+    monkeypatch.setenv("MLC_WEB_PORT", "not-a-port")
+    result = CliRunner().invoke(cli_app, ["doctor"])
+    assert result.exit_code == 1
+    assert "FAIL" in result.output and "web_port" in result.output

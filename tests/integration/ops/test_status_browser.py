@@ -1,0 +1,145 @@
+"""The status page in a real headless Chromium: find a parked record, replay it, see it booked.
+
+Needs Debian's chromium (`apt-get install -y chromium`); skipped with that hint when absent.
+Writes the screenshots in docs/ (status-page.png, status-record.png).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from streams.bootstrap import build_ledger
+from streams.demo.environment import DemoEnvironment, demo_environment
+from streams.operations import parked
+from streams.rules import load_rules
+from streams.settings import Settings
+from tests.integration.ops.test_status_page import break_mapping
+from tests.support.snapshots import all_snapshots
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[3]
+TOKEN = "browser-test-token-0123456789"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium: apt-get update && apt-get install -y chromium",
+    ),
+]
+
+
+@pytest.fixture
+async def worker_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    async with demo_environment(tmp_path / "demo", "small", cadence="immediate") as demo:
+        env = {**demo.worker_env(), "MLC_STATUS_TOKEN": TOKEN}
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        settings = Settings()
+        _fold_with_a_gap_in_the_mapping(demo, settings, tmp_path)
+        log = tmp_path / "worker.log"
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tests.integration.ops.status_worker"],
+                env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        url = f"http://127.0.0.1:{demo.web_port}"
+        try:
+            await _wait_ready(url, proc, log)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                await asyncio.to_thread(proc.wait, 15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _fold_with_a_gap_in_the_mapping(
+    demo: DemoEnvironment, settings: Settings, tmp_path: Path
+) -> None:
+    """History: records folded while the mapping lacked a rule (so some are parked)."""
+    ledger = build_ledger(settings, load_rules([break_mapping(demo, tmp_path)]))
+    for i, change in enumerate(all_snapshots(demo.procore.state)):
+        ledger.fold("procore.records", 0, [(i, change)])
+    assert parked(ledger), "the broken mapping should park some records"
+    ledger.close()
+
+
+async def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            if proc.poll() is not None:
+                raise RuntimeError(f"worker exited: {log.read_text()[-3000:]}")
+            try:
+                if (await http.get(f"{url}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise TimeoutError(f"worker not ready: {log.read_text()[-3000:]}")
+
+
+async def test_replay_a_parked_record_in_the_browser(worker_url: str) -> None:
+    from playwright.async_api import async_playwright
+
+    docs = ROOT / "docs"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 760})
+        await page.goto(f"{worker_url}/status/")
+        assert page.url.endswith("/status/login")
+        await page.get_by_label("Status page password").fill(TOKEN)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url("**/status/")
+        assert "logged in, valid until" in await page.content()
+
+        await page.get_by_role("link", name="Parked").first.click()
+        replay_buttons = page.get_by_role("button", name="Replay")
+        count = await replay_buttons.count()
+        assert count > 0
+        first = await replay_buttons.first.get_attribute("aria-label")
+        assert first is not None
+        key = first.removeprefix("Replay ")
+        await page.screenshot(path=str(docs / "status-parked.png"), full_page=False)
+        await replay_buttons.first.click()
+        await page.wait_for_url("**/status/records/*replayed=1")
+        assert "Replay requested" in await page.content()
+
+        booked = False
+        for _ in range(60):  # the worker seals (cadence immediate) and submits to DATEV
+            await page.goto(f"{worker_url}/status/records/{key}")
+            text = await page.content()
+            if "LinesBatched" in text and '<span class="ok">batched</span>' in text:
+                booked = True
+                break
+            await asyncio.sleep(0.5)
+        assert booked, text
+        await page.screenshot(path=str(docs / "status-record.png"), full_page=False)
+
+        await page.goto(f"{worker_url}/status/parked")
+        assert await page.get_by_role("button", name="Replay").count() == count - 1
+        await page.goto(f"{worker_url}/status/")
+        await page.screenshot(path=str(docs / "status-page.png"), full_page=True)
+        await browser.close()
+    stamp = datetime.now().timestamp() - (docs / "status-page.png").stat().st_mtime
+    assert stamp < 60

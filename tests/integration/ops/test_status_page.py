@@ -1,0 +1,121 @@
+"""Status page, health and metrics over real HTTP on loopback (bare aiohttp host of the routes)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from aiohttp import web
+
+from domain.source_document import SourceDocument
+from streams.bootstrap import build_ledger, open_vault
+from streams.demo.environment import DemoEnvironment
+from streams.operations import parked
+from streams.rules import load_rules
+from streams.sealing import seal
+from streams.settings import Settings
+from streams.status.routes import StatusContext, status_application
+from tests.support.snapshots import all_snapshots
+
+TOKEN = "correct horse battery staple"
+
+
+def break_mapping(demo: DemoEnvironment, tmp_path: Path) -> Path:
+    """The demo mapping without the labour cost-type default: labour lines park."""
+    broken = tmp_path / "broken.toml"
+    broken.write_text(demo.mapping_path.read_text().replace('"L" = 3100\n', ""), "utf-8")
+    return broken
+
+
+@pytest.fixture
+async def site(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> AsyncIterator[tuple[httpx.AsyncClient, StatusContext]]:
+    settings = demo_settings(MLC_STATUS_TOKEN=TOKEN)
+    # Fold every record under a mapping missing one rule, then "fix the mapping and restart".
+    parked_ledger = build_ledger(settings, load_rules([break_mapping(demo, tmp_path)]))
+    for i, change in enumerate(all_snapshots(demo.procore.state)):
+        parked_ledger.fold("procore.records", 0, [(i, change)])
+    rules = load_rules(settings.mappings)
+    ledger = build_ledger(settings, rules)
+    seal(ledger, next(iter(rules.clients.values())), datetime.now().astimezone())
+    ctx = StatusContext(settings=settings, ledger=ledger, rules=rules, vault=open_vault(settings))
+    runner = web.AppRunner(status_application(ctx))
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    host, port = runner.addresses[0][:2]
+    async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
+        yield http, ctx
+    await runner.cleanup()
+
+
+async def login(http: httpx.AsyncClient) -> None:
+    resp = await http.post("/status/login", data={"token": TOKEN})
+    assert resp.status_code == 303 and resp.headers["location"] == "/status/"
+
+
+async def test_health_is_open_but_pages_need_the_token(site) -> None:
+    http, _ = site
+    assert (await http.get("/healthz")).json() == {"status": "alive"}
+    ready = (await http.get("/readyz")).json()
+    assert ready["status"] == "ready" and ready["events"] > 0
+    page = await http.get("/status/")
+    assert page.status_code == 303 and page.headers["location"] == "/status/login"
+    assert (await http.get("/metrics")).status_code == 401
+    wrong = await http.post("/status/login", data={"token": "guess"})
+    assert wrong.status_code == 401 and "Wrong password" in wrong.text
+    bearer = await http.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert bearer.status_code == 200
+
+
+async def test_overview_lists_the_client_with_parked_records_and_login_state(site) -> None:
+    http, ctx = site
+    await login(http)
+    page = (await http.get("/status/")).text
+    client_id = next(iter(ctx.rules.clients))
+    assert client_id in page
+    assert 'DATEV login: <span class="ok">logged in, valid until' in page
+    assert "manual: `ml-connector batches seal`" in page  # the demo fixture's cadence
+    page = (await http.get("/status/parked")).text
+    assert "fix:" in page
+    assert page.count('action="/status/replay"') == len(parked(ctx.ledger)) > 0
+
+
+async def test_replay_from_the_page_books_the_record_and_the_trail_shows_it(site) -> None:
+    http, ctx = site
+    await login(http)
+    before = parked(ctx.ledger)
+    assert before
+    key = before[0].key
+    resp = await http.post("/status/replay", data={"record": key})
+    assert resp.status_code == 303
+    page = (await http.get(resp.headers["location"])).text
+    assert "Replay requested; decision now: planned" in page
+    assert "ReplayRequested" in page and "LinesPlanned" in page and "Parked" in page
+    doc = ctx.ledger.document(SourceDocument.create_id(key))
+    assert doc is not None and doc.decision == "planned"
+    cross = await http.post(
+        "/status/replay", data={"record": key}, headers={"Origin": "https://evil.example"}
+    )
+    assert cross.status_code == 403
+
+
+async def test_records_search_batches_download_and_metrics(site) -> None:
+    http, _ = site
+    await login(http)
+    found = (await http.get("/status/records", params={"q": "parked"})).text
+    assert "record(s)</caption>" in found and "parked" in found
+    assert "0 record(s)" in (await http.get("/status/records", params={"q": "zzz"})).text
+    page = (await http.get("/status/batches")).text
+    link = page.split('href="/status/batches/', 1)[1].split('"', 1)[0]
+    extf = await http.get(f"/status/batches/{link}")
+    assert extf.status_code == 200
+    assert extf.content.startswith(b'\xef\xbb\xbf"EXTF"')
+    metrics = (await http.get("/metrics")).text
+    assert 'mlc_records{decision="parked"' in metrics
+    assert 'mlc_batches{state="sealed"} 1.0' in metrics
+    assert "process_cpu_seconds_total" in metrics
