@@ -35,6 +35,7 @@ from streams.relay import OutboxRelay
 from streams.rules import BookingRules, load_rules
 from streams.scheduler import SealScheduler
 from streams.settings import Settings
+from streams.status.routes import register_status_page
 from streams.submitter import Submitter
 from streams.topics import (
     ALL_TOPICS,
@@ -126,6 +127,7 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
     register_fold_agent(app, ledger, records, dead_letters)
     register_relay_timer(app, relay, bookings)
     worker = Worker(app=app, ledger=ledger, relay=relay, rules=rules)
+    register_status_page(app, worker, settings)
 
     vault = open_vault(settings)
     procore = build_procore(settings, vault)

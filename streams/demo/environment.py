@@ -59,6 +59,7 @@ class DemoEnvironment:
             "MLC_PROCORE__COMPANY_IDS": orjson.dumps([self.procore.company_id]).decode(),
             "MLC_PROCORE__WEBHOOK_SECRET": f"Bearer {WEBHOOK_SECRET}",
             "MLC_PROCORE__POLL_INTERVAL_S": "4",
+            "MLC_DEMO_MODE": "true",  # status page without a password, on loopback only
         }
         for key, value in self.datev.settings_urls().items():
             env[f"MLC_DATEV__{key.upper()}"] = value
