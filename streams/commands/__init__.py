@@ -9,6 +9,8 @@ from streams.commands import (
     demo,
     emulators,
     mapping,
+    period,
+    reconcile,
     topics,
     worker,
 )
@@ -21,5 +23,7 @@ COMMAND_MODULES: list[ModuleType] = [
     mapping,
     datev,
     emulators,
+    reconcile,
+    period,
     datev_emulator,  # attaches `emulator datev` to the `emulator` group from `emulators`
 ]
