@@ -249,7 +249,7 @@ def reconciliation_report(
         closed=period in ctx.periods.closed,
         closed_periods=sorted(ctx.periods.closed),
         commitments=_commitments(ctx, docs, records, period, kost_filter),
-        batches=sorted(batches, key=lambda b: (b.created, b.batch_id)),
+        batches=sorted(batches, key=lambda b: (b.seal_position, b.batch_id)),
     )
     in_period = {r.ref for r in records if r.period == period}
     for doc in docs:

@@ -97,11 +97,11 @@ def timeline(r: CloseReport, width: int = 1180) -> str:
     """Batches with lines in the period, in sealing order, coloured by DATEV state."""
     if not r.batches:
         return "<p>No batch holds lines of this period yet.</p>"
-    step = max(1, (width - 80) // max(1, len(r.batches)))
+    step = max(1, (width - 180) // max(1, len(r.batches)))
     step = min(step, 220)
     parts = [f'<line x1="20" y1="40" x2="{width - 20}" y2="40" stroke="#c5cad8"/>']
     for i, b in enumerate(r.batches):
-        x = 40 + i * step
+        x = 90 + i * step
         color = STATE_COLORS.get(b.state, "#e0a020")
         jobs = ", ".join(f"{k}: {res}" for k, _j, res in b.jobs) or "no job yet"
         parts.append(
