@@ -8,15 +8,17 @@ rounded the tax — so the comparison holds to the cent.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from domain.booking import BookingLine
 from domain.chart import Chart
 from domain.mapping import ClientMapping
-from domain.money import ZERO, to_cents
+from domain.money import ZERO, spread_cents, to_cents
 from domain.tax import TAX_RULES
 
 
@@ -40,7 +42,7 @@ def procore_net(resource: str, record: Mapping[str, Any]) -> Decimal:
     return ZERO
 
 
-def _gross_rates(mapping: ClientMapping) -> dict[str, Decimal]:
+def gross_rates(mapping: ClientMapping) -> dict[str, Decimal]:
     """BU key → VAT rate included in Umsatz (only input-VAT keys; others book net)."""
     rates: dict[str, Decimal] = {}
     for rule_name, key in mapping.tax_keys.items():
@@ -54,7 +56,7 @@ def datev_net_by_kost(
     rows: Iterable[Mapping[str, str]], mapping: ClientMapping, chart: Chart
 ) -> dict[str, Decimal]:
     """Net booked per KOST1 from DATEV booking rows (creditor side: H = expense, S = credit)."""
-    rates = _gross_rates(mapping)
+    rates = gross_rates(mapping)
     groups: dict[tuple[str, str, Decimal], Decimal] = defaultdict(lambda: ZERO)
     for row in rows:
         amount = _d(row["amount"])
@@ -125,3 +127,55 @@ def reconcile(
     return Reconciliation(
         client_id=mapping.client_id, projects=sorted(lines.values(), key=lambda p: p.kost1)
     )
+
+
+_GENERATION = re.compile(r"@g(\d+)(~storno)?$")
+
+
+def line_rate(line: BookingLine, rates: Mapping[str, Decimal], chart: Chart) -> Decimal:
+    """VAT rate included in the line's Umsatz (0 when it books net, e.g. § 13b)."""
+    if line.bu_key:
+        return rates.get(line.bu_key.lstrip("0") or "0", rates.get(line.bu_key, ZERO))
+    account = chart.account(line.contra_account)
+    if account is not None and account.is_automatic and account.automatic_rate:
+        return account.automatic_rate
+    return ZERO
+
+
+def _plan_group(line: BookingLine) -> tuple[str, str]:
+    """Lines priced together: the same plan generation of one record, reversal or not."""
+    found = _GENERATION.search(line.line_id)
+    generation = found.group(1) if found else "1"
+    return generation, "storno" if line.line_id.endswith("~storno") else "line"
+
+
+def line_nets(
+    lines: Sequence[BookingLine], mapping: ClientMapping, chart: Chart
+) -> list[tuple[Decimal, Decimal]]:
+    """(net, tax) of each line as expense of its cost centre; 0 for retention/§ 48 lines.
+
+    Seen from the creditor: H is expense, S a credit; Generalumkehr flips the sign. Gross
+    Umsatz is turned back into net once per record, plan generation and rate — the way the
+    connector rounded the tax — and spread over the lines to the cent.
+    """
+    rates = gross_rates(mapping)
+    skip = {mapping.booking.retention_account, mapping.booking.withholding_account} - {None}
+    groups: dict[tuple[str, str, str, Decimal], list[int]] = defaultdict(list)
+    signed: list[Decimal] = []
+    for i, line in enumerate(lines):
+        sign = Decimal(1) if line.debit_credit == "H" else Decimal(-1)
+        if line.generalumkehr:
+            sign = -sign
+        signed.append(sign * line.amount)
+        if line.contra_account in skip:
+            continue
+        generation, kind = _plan_group(line)
+        groups[(line.source_ref, generation, kind, line_rate(line, rates, chart))].append(i)
+    out = [(ZERO, ZERO)] * len(lines)
+    for (_ref, _generation, _kind, rate), members in groups.items():
+        gross = sum((signed[i] for i in members), ZERO)
+        net = gross if rate == ZERO else to_cents(gross * 100 / (100 + rate))
+        parts = spread_cents(net, [signed[i] for i in members])
+        for i, part in zip(members, parts, strict=True):
+            out[i] = (part, signed[i] - part)
+    return out

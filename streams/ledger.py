@@ -24,8 +24,10 @@ from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import get_topic
 
 from domain.changes import ProcoreChange
+from domain.client_periods import ClientPeriods
 from domain.creditor_registry import CreditorRegistry
 from domain.cursor import PollCursor
+from domain.periods import book_in_open_periods
 from domain.planning import BOOKABLE, decide
 from domain.source_document import SourceDocument, apply_decision, fold_change
 from streams.rules import BookingRules
@@ -156,7 +158,15 @@ class Ledger(EventSourcedProjection[UUID]):
         result = None if doc.deleted else decide(doc, rules.mapping, rules.chart, registry)
         if registry.pending_events:
             touched[reg_id] = registry
-        return apply_decision(doc, rules.client_id, result, method=rules.mapping.booking.reversal)
+        closed = self.periods(rules.client_id).closed
+        result, reversal_date = book_in_open_periods(doc.posted_lines, result, closed)
+        return apply_decision(
+            doc,
+            rules.client_id,
+            result,
+            method=rules.mapping.booking.reversal,
+            reversal_date=reversal_date,
+        )
 
     def save_with_tracking(self, aggregates: Sequence[Aggregate], tracking: Tracking) -> None:
         """Save aggregates and a tracking row in one transaction."""
@@ -190,6 +200,11 @@ class Ledger(EventSourcedProjection[UUID]):
         if isinstance(found, CreditorRegistry):
             return found
         return CreditorRegistry(client_id=client_id)
+
+    def periods(self, client_id: str) -> ClientPeriods:
+        """The client's closed months (a fresh, unsaved aggregate if none was ever closed)."""
+        found = self._get(ClientPeriods.create_id(client_id))
+        return found if isinstance(found, ClientPeriods) else ClientPeriods(client_id=client_id)
 
     def aggregate(self, agg_id: UUID) -> Aggregate | None:
         return self._get(agg_id)
