@@ -19,6 +19,9 @@ from domain.reconciliation import Reconciliation, reconcile
 from streams.bootstrap import build_ledger
 from streams.demo.environment import DemoEnvironment, demo_environment
 from streams.operations import batch_rows, replay_batch
+from streams.reconcile import reconciliation_report
+from streams.report_html import render_html
+from streams.rules import load_rules
 from streams.settings import Settings
 from streams.worker_process import WorkerProcess
 
@@ -187,7 +190,8 @@ def _summary(demo: Demo) -> bool:
     console.print(table)
     calls = env.procore.counters.api_calls() if hasattr(env.procore.counters, "api_calls") else "?"
     console.print(f"Procore API calls: {calls}")
-    ok = rec.matches and all(passed for _, passed, _ in demo.steps)
+    closes = _month_end(demo)
+    ok = rec.matches and all(passed for _, passed, _ in demo.steps) and all(closes)
     verdict = "reconciled to the cent" if rec.matches else f"open difference {rec.difference:,.2f}"
     console.print(("[bold green]✔ " if ok else "[bold red]✘ ") + verdict + "[/]")
     return ok
@@ -197,6 +201,26 @@ def _fresh_dir(workdir: Path) -> Path:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     return workdir.resolve()
+
+
+def _month_end(demo: Demo) -> list[bool]:
+    """The month-end report per month with bookings: verdict and the static HTML file."""
+    env = demo.env
+    ledger = build_ledger(demo.settings, load_rules([env.mapping_path]))
+    assert ledger.rules is not None
+    rules = ledger.rules.client(env.mapping.client_id)
+    months = sorted({row["belegdatum"][:7] for row in env.datev.state.bookings(rules.client_id)})
+    out_dir = env.workdir / "reports"
+    out_dir.mkdir(exist_ok=True)
+    verdicts = []
+    for month in months:
+        report = reconciliation_report(ledger, rules, month)
+        path = out_dir / f"reconciliation-{rules.client_id}-{month}.html"
+        path.write_text(render_html(report), encoding="utf-8")
+        mark = "[green]✔[/]" if report.reconciled else "[red]✘[/]"
+        demo.console.print(f"{mark} month-end {report.verdict} — {path}")
+        verdicts.append(report.reconciled)
+    return verdicts
 
 
 async def run_demo(workdir: Path, size: str, timeout_s: float = 120.0) -> int:
