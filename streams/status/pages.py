@@ -47,6 +47,7 @@ def layout(title: str, body: str, notice: str = "") -> str:
         '<header><h1>ml-connector</h1><nav aria-label="Sections">'
         '<a href="/status/">Overview</a><a href="/status/records">Records</a>'
         '<a href="/status/batches">Batches</a><a href="/status/parked">Parked</a>'
+        '<a href="/status/month-end">Month-end</a>'
         f"</nav></header><main><h2>{e(title)}</h2>{notice}{body}</main></body></html>"
     )
 

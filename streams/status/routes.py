@@ -194,6 +194,25 @@ async def login(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     raise response
 
 
+async def month_end(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    """The static month-end report, rendered live (``?client=…&period=YYYY-MM``)."""
+    from domain.periods import parse_period
+    from streams.reconcile import reconciliation_report
+    from streams.report_html import render_html
+
+    if ctx.rules is None or not ctx.rules.clients:
+        return _html("Month-end", pages.notice("no mapping files configured", "fail"), status=404)
+    client = request.query.get("client") or next(iter(ctx.rules.clients))
+    period = request.query.get("period") or datetime.now().strftime("%Y-%m")
+    try:
+        rules = ctx.rules.client(client)
+        period = parse_period(period)
+    except (ConnectorError, ValueError) as exc:
+        return _html("Month-end", pages.notice(str(exc), "fail"), status=400)
+    report = await asyncio.to_thread(reconciliation_report, ctx.ledger, rules, period)
+    return web.Response(text=render_html(report), content_type="text/html", charset="utf-8")
+
+
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/healthz", healthz),
     ("GET", "/readyz", readyz),
@@ -204,6 +223,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/status/parked", _guarded(parked)),
     ("GET", "/status/batches", _guarded(batches)),
     ("GET", "/status/batches/{id}/{kind}", _guarded(batch_file)),
+    ("GET", "/status/month-end", _guarded(month_end)),
     ("POST", "/status/replay", _guarded(replay)),
     ("GET", "/status/login", login_form),
     ("POST", "/status/login", login),

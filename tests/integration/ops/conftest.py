@@ -26,7 +26,12 @@ def demo_settings(
     """Settings as the worker of the demo sees them (environment variables), plus overrides."""
 
     def make(**env: str) -> Settings:
-        values = {**demo.worker_env(), "MLC_PROCORE__WEBHOOK_URL": WEBHOOK_URL, **env}
+        values = {
+            **demo.worker_env(),
+            "MLC_PROCORE__WEBHOOK_URL": WEBHOOK_URL,
+            "MLC_DEMO_MODE": "false",  # the tests exercise the page's authentication
+            **env,
+        }
         for key, value in values.items():
             monkeypatch.setenv(key, value)
         return Settings()

@@ -1,7 +1,7 @@
 """The status page in a real headless Chromium: find a parked record, replay it, see it booked.
 
 Needs Debian's chromium (`apt-get install -y chromium`); skipped with that hint when absent.
-Writes the screenshots in docs/ (status-page.png, status-record.png).
+Screenshots go to the test's tmp dir; UPDATE_SCREENSHOTS=1 writes them into docs/ instead.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ pytestmark = [
 @pytest.fixture
 async def worker_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
     async with demo_environment(tmp_path / "demo", "small", cadence="immediate") as demo:
-        env = {**demo.worker_env(), "MLC_STATUS_TOKEN": TOKEN}
+        env = {**demo.worker_env(), "MLC_STATUS_TOKEN": TOKEN, "MLC_DEMO_MODE": "false"}
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         settings = Settings()
@@ -57,7 +57,7 @@ async def worker_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIt
         log = tmp_path / "worker.log"
         with log.open("ab") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "tests.integration.ops.status_worker"],
+                [sys.executable, "-m", "streams.cli", "worker"],
                 env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -99,10 +99,10 @@ async def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> Non
     raise TimeoutError(f"worker not ready: {log.read_text()[-3000:]}")
 
 
-async def test_replay_a_parked_record_in_the_browser(worker_url: str) -> None:
+async def test_replay_a_parked_record_in_the_browser(worker_url: str, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright
 
-    docs = ROOT / "docs"
+    docs = ROOT / "docs" if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         page = await browser.new_page(viewport={"width": 1280, "height": 760})

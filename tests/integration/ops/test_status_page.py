@@ -13,7 +13,7 @@ from aiohttp import web
 from domain.source_document import SourceDocument
 from streams.bootstrap import build_ledger, open_vault
 from streams.demo.environment import DemoEnvironment
-from streams.operations import parked
+from streams.operations import batch_rows, parked
 from streams.rules import load_rules
 from streams.sealing import seal
 from streams.settings import Settings
@@ -119,3 +119,22 @@ async def test_records_search_batches_download_and_metrics(site) -> None:
     assert 'mlc_records{decision="parked"' in metrics
     assert 'mlc_batches{state="sealed"} 1.0' in metrics
     assert "process_cpu_seconds_total" in metrics
+
+
+async def test_month_end_report_is_reachable_from_the_page(site) -> None:
+    http, ctx = site
+    await login(http)
+    client = next(iter(ctx.rules.clients))
+    month = next(
+        line["document_date"][:7]
+        for b in batch_rows(ctx.ledger)
+        for line in ctx.ledger.aggregate(b.batch_id).lines  # type: ignore[union-attr]
+    )
+    resp = await http.get("/status/month-end", params={"client": client, "period": month})
+    assert resp.status_code == 200
+    assert f"Month-end close {month}" in resp.text
+    # Sealed but not yet accepted by DATEV: the report must say so, not claim a match.
+    assert "reconciled to the cent" not in resp.text.split("</header>")[0]
+    bad = await http.get("/status/month-end", params={"client": client, "period": "2026-13"})
+    assert bad.status_code == 400
+    assert 'href="/status/month-end"' in (await http.get("/status/")).text
