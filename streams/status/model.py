@@ -54,7 +54,7 @@ def next_run(cadence: Cadence, last_seal: datetime | None, now: datetime) -> str
     if cadence.kind == "immediate":
         return "continuously (as lines are ready)"
     if cadence.kind == "manual":
-        return "manual: `ml-connector batches seal`"
+        return "manual: `ml-connector seal <client>`"
     if cadence.kind == "every" and cadence.interval is not None:
         due = now if last_seal is None else max(now, last_seal + cadence.interval)
         return f"{due:%Y-%m-%d %H:%M}"
