@@ -32,7 +32,12 @@ TOPICS = (
     event_topic(SourceDocument, "ReplayRequested"),
 )
 MAX_BYTES = 20 * 1024 * 1024  # DUO's limit per file
-ATTEMPTS = 3
+ATTEMPTS = 3  # quick tries within one round
+MAX_ROUNDS = 10  # rounds a transiently failing document blocks the queue before it is parked
+
+
+class _TryLater(Exception):
+    """A transient failure: stop this round without advancing, try again next round."""
 
 
 class AttachmentSource(Protocol):
@@ -55,6 +60,7 @@ class DocumentUploader:
         self.gateway = gateway
         self.procore = procore
         self.sleep = sleep
+        self._rounds: dict[UUID, int] = {}
 
     def _next(self, limit: int = 200) -> tuple[list[UUID], int | None]:
         start = (self.ledger.recorder.max_tracking_id(TRACKING) or 0) + 1
@@ -77,6 +83,9 @@ class DocumentUploader:
             except DatevLoginExpired:
                 log.error("%s; documents wait", self.gateway.login_problem)
                 return uploaded  # position not advanced: retried after the next login
+            except _TryLater as later:
+                log.warning("document of %s: %s; retrying next round", doc.key, later)
+                return uploaded  # position not advanced: this page is retried
         await asyncio.to_thread(self._commit, last)
         return uploaded
 
@@ -124,6 +133,11 @@ class DocumentUploader:
                 continue
             await asyncio.to_thread(self._record, doc, "uploaded", guid, attachment.filename)
             return 1
+        rounds = self._rounds.get(doc.id, 0) + 1
+        self._rounds[doc.id] = rounds
+        if getattr(error, "retryable", False) and rounds < MAX_ROUNDS:
+            raise _TryLater(str(error))
+        self._rounds.pop(doc.id, None)
         reason = f"{type(error).__name__}: {error}"
         log.warning("document of %s not uploaded: %s", doc.key, reason)
         await asyncio.to_thread(self._record, doc, "failed", guid, reason, error)

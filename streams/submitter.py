@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 OPENING_EVENTS = (event_topic(Batch, "Sealed"), event_topic(Batch, "ResubmitRequested"))
 MAX_PENDING_ROUNDS = 40  # polling rounds before a job counts as stuck and is parked
+RETRY_BACKOFF_MAX_S = 300.0  # a batch whose submission failed transiently waits at most this
 
 
 class Submitter:
@@ -46,6 +47,7 @@ class Submitter:
         self._open: dict[UUID, None] = {}
         self._scanned = 0
         self._pending_rounds: dict[UUID, int] = {}
+        self._retry_at: dict[UUID, tuple[datetime, int]] = {}  # backoff after transient errors
 
     def _refresh_open(self) -> list[UUID]:
         for n in self.ledger.scan(list(OPENING_EVENTS), start=self._scanned + 1):
@@ -61,6 +63,9 @@ class Submitter:
             if not isinstance(batch, Batch) or batch.state in ("completed", "failed"):
                 self._open.pop(batch_id, None)
                 continue
+            waiting = self._retry_at.get(batch_id)
+            if waiting is not None and self.now() < waiting[0]:
+                continue
             try:
                 async with self.gateway.session() as api:
                     changed += await self._advance(api, batch)
@@ -68,9 +73,26 @@ class Submitter:
                 log.error("%s; %d batch(es) wait", self.gateway.login_problem, len(self._open))
                 return changed
             except DatevError as exc:
-                await self._save(batch, "defer", reason=str(exc), retryable=exc.retryable)
-                log.warning("batch %s deferred: %s", batch.id, exc)
+                await self._defer(batch, exc)
+            else:
+                self._retry_at.pop(batch_id, None)
         return changed
+
+    async def _defer(self, batch: Batch, exc: DatevError) -> None:
+        """Transient: retry later with backoff. Permanent (e.g. 4xx): the batch fails."""
+        if not exc.retryable:
+            kind = batch.next_file() or "bookings"
+            job_id = batch.jobs.get(kind, {}).get("job_id")
+            await self._save(
+                batch, "failed", kind=kind, job_id=job_id, reason=str(exc), messages=[]
+            )
+            return
+        attempts = self._retry_at.get(batch.id, (self.now(), 0))[1] + 1
+        delay = min(2.0**attempts, RETRY_BACKOFF_MAX_S)
+        self._retry_at[batch.id] = (self.now() + timedelta(seconds=delay), attempts)
+        log.warning("batch %s: %s; retrying in %.0f s", batch.id, exc, delay)
+        if batch.failure != str(exc):  # one audit event per distinct problem, not per retry
+            await self._save(batch, "defer", reason=str(exc), retryable=True)
 
     async def _advance(self, api: DatevClient, batch: Batch) -> int:
         rules = self.rules.client(batch.client_id)

@@ -172,3 +172,31 @@ async def test_expired_login_stops_submission_and_resumes_after_login(stack: Sta
     await login(stack.vault, stack.datev)
     await stack.submitter.run_once()
     assert stack.datev_matches_procore()
+
+
+async def test_datev_outage_defers_with_backoff_then_completes(stack: Stack) -> None:
+    backfill(stack)
+    stack.datev.faults.server_errors = 1000  # every DATEV call answers 503 for now
+    assert await stack.submitter.run_once() == 0
+    rows = batch_rows(stack.ledger)
+    assert all(b.state == "sealed" for b in rows)
+    assert all(b.failure for b in rows)  # the reason is on record (once, not per retry)
+    deferred_events = len(stack.ledger.history(rows[0].batch_id))
+    await stack.submitter.run_once()  # inside the backoff window: not even tried
+    assert len(stack.ledger.history(rows[0].batch_id)) == deferred_events
+    stack.datev.faults.server_errors = 0
+    stack.submitter._retry_at.clear()  # the backoff has passed
+    await stack.submitter.run_once()
+    assert all(b.state == "completed" for b in batch_rows(stack.ledger))
+    assert stack.datev_matches_procore()
+
+
+async def test_transient_pdf_failures_wait_instead_of_parking(stack: Stack) -> None:
+    backfill(stack)
+    stack.datev.faults.server_errors = 1000  # DUO answers 503 for a while
+    assert await stack.uploader.run_once() == 0
+    from streams.operations import parked
+
+    assert parked(stack.ledger) == []  # not parked after one bad round
+    stack.datev.faults.server_errors = 0
+    assert await stack.uploader.run_once() == len(stack.approved())
