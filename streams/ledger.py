@@ -23,7 +23,7 @@ from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import get_topic
 
-from domain.changes import ProcoreChange
+from domain.changes import ProcoreChange, RecordRef
 from domain.client_periods import ClientPeriods
 from domain.creditor_registry import CreditorRegistry
 from domain.cursor import PollCursor
@@ -144,8 +144,6 @@ class Ledger(EventSourcedProjection[UUID]):
         """Record the booking decision for the document's current version (in ``touched``)."""
         if self.rules is None:
             return False
-        from domain.changes import RecordRef
-
         rules = self.rules.route(RecordRef.parse(doc.key))
         if isinstance(rules, str):
             if doc.decision == "ignored" and doc.reason == rules:
