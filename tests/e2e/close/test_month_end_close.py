@@ -4,125 +4,40 @@ the DATEV emulator over HTTP; every kind of difference injected and then resolve
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import pytest
-from pydantic import SecretStr
 
-from adapters.datev.emulator import run_datev_emulator
-from adapters.datev.emulator.server import DatevEmulator
-from adapters.datev.polling import PollPolicy
-from adapters.procore.client import ProcoreClient
-from adapters.procore.emulator import mutations, run_procore_emulator
-from adapters.procore.emulator.runner import ProcoreEmulator
-from adapters.vault import DatevCredentials, Vault, generate_key
+from adapters.procore.emulator import mutations
 from domain.reconciliation import datev_net_by_kost, procore_net
-from streams.bootstrap import build_ledger
-from streams.datev_gateway import DatevGateway
-from streams.demo.environment import _datev_client, _login, _write_mapping
-from streams.documents import DocumentUploader
-from streams.ledger import Ledger
 from streams.operations import batch_rows, replay_batch
 from streams.periods import close_period
 from streams.reconcile import reconciliation_report
 from streams.report_formats import to_csv, to_json
 from streams.report_html import render_html
-from streams.rules import ClientRules, load_rules
-from streams.sealing import seal
-from streams.settings import DatevSettings, Settings
-from streams.submitter import Submitter
-from tests.support.snapshots import all_snapshots, snapshot
+from streams.settings import Settings
+from tests.support.delivery import DeliveryStack, delivery_stack
+from tests.support.snapshots import all_snapshots
 
-NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
-FAST = PollPolicy(first_delay_s=0.01, max_delay_s=0.05, max_gets=5)
 OCT, NOV = "2026-10", "2026-11"
 
 
-@dataclass
-class Close:
-    procore: ProcoreEmulator
-    datev: DatevEmulator
-    ledger: Ledger
-    rules: ClientRules
-    submitter: Submitter
-    uploader: DocumentUploader
-    offset: int = 0
-
-    @property
-    def state(self) -> Any:
-        return self.procore.state
-
-    def fold(self, *changes: Any) -> None:
-        for change in changes:
-            self.ledger.fold("procore.records", 0, [(self.offset, change)])
-            self.offset += 1
-
-    def fold_record(self, resource: str, rid: int) -> None:
-        self.fold(snapshot(self.state, resource, rid))  # type: ignore[arg-type]
-
-    def delete(self, resource: str, rid: int) -> None:
-        gone = snapshot(self.state, resource, rid).model_copy(  # type: ignore[arg-type]
-            update={"action": "delete", "record": None}
-        )
-        mutations.delete_record(self.state, resource, rid)  # type: ignore[arg-type]
-        self.fold(gone)
-
+class Close(DeliveryStack):
     def net(self, resource: str, rid: int) -> Decimal:
         return procore_net(resource, self.state.rows[resource][rid].data)
-
-    async def deliver(self) -> None:
-        seal(self.ledger, self.rules, NOW)
-        await self.uploader.run_once()
-        await self.submitter.run_once()
 
     def report(self, period: str) -> Any:
         return reconciliation_report(self.ledger, self.rules, period)
 
 
-async def _no_sleep(_: float) -> None:
-    return None
-
-
 @pytest.fixture
 async def close(tmp_path: Path, sqlite_settings: Callable[..., Settings]) -> AsyncIterator[Close]:
-    async with run_procore_emulator(seed=7, size="small") as procore:
-        rules = load_rules([_write_mapping(tmp_path, procore, "manual")])
-        client_rules = next(iter(rules.clients.values()))
-        datev_client = _datev_client(client_rules.chart, client_rules.mapping)
-        async with (
-            run_datev_emulator(clients=[datev_client]) as datev,
-            httpx.AsyncClient(timeout=10) as http,
-            ProcoreClient(
-                base_url=procore.base_url,
-                auth_url=procore.auth_url,
-                client_id=procore.client_id,
-                client_secret=procore.client_secret,
-            ) as pc,
-        ):
-            vault = Vault.open(tmp_path, generate_key(), None)
-            vault.set_datev(
-                DatevCredentials(
-                    client_id=datev.oauth_client_id,
-                    client_secret=SecretStr(datev.oauth_client_secret),
-                )
-            )
-            await _login(vault, datev)
-            ledger = build_ledger(sqlite_settings(), rules)
-            gateway = DatevGateway(DatevSettings(**datev.settings_urls()), vault, http)
-            yield Close(
-                procore=procore,
-                datev=datev,
-                ledger=ledger,
-                rules=client_rules,
-                submitter=Submitter(ledger, rules, gateway, FAST),
-                uploader=DocumentUploader(ledger, rules, gateway, pc, sleep=_no_sleep),
-            )
+    async with delivery_stack(tmp_path, sqlite_settings(), Close) as built:
+        yield built
 
 
 def _ids(state: Any, resource: str, status: str, month: str) -> list[int]:

@@ -3,107 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
-from pydantic import SecretStr
 
-from adapters.datev.emulator import run_datev_emulator
-from adapters.datev.emulator.server import DatevEmulator
-from adapters.datev.polling import PollPolicy
-from adapters.procore.client import ProcoreClient
-from adapters.procore.emulator import run_procore_emulator
-from adapters.procore.emulator.runner import ProcoreEmulator
-from adapters.vault import DatevCredentials, Vault, generate_key
 from domain.batch import Batch
-from domain.reconciliation import reconcile
-from streams.bootstrap import build_ledger
-from streams.datev_gateway import DatevGateway
-from streams.demo.environment import _datev_client, _login, _write_mapping
-from streams.documents import DocumentUploader
-from streams.ledger import Ledger
 from streams.operations import batch_rows, iter_batches, replay_batch
-from streams.rules import ClientRules, load_rules
-from streams.sealing import seal
-from streams.settings import DatevSettings, Settings
-from streams.submitter import Submitter
-from tests.support.snapshots import all_snapshots
+from streams.settings import Settings
+from tests.support.delivery import DeliveryStack, delivery_stack
 
-NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
-FAST = PollPolicy(first_delay_s=0.01, max_delay_s=0.05, max_gets=5)
-
-
-@dataclass
-class Stack:
-    procore: ProcoreEmulator
-    datev: DatevEmulator
-    ledger: Ledger
-    rules: ClientRules
-    submitter: Submitter
-    uploader: DocumentUploader
-    vault: Vault
-
-    def approved(self) -> list:
-        return [
-            (row.project_id, res, row.data)
-            for res in ("requisition", "direct_cost")
-            for row in self.procore.state.rows[res].values()  # type: ignore[index]
-            if row.data.get("status") == "approved"
-        ]
-
-    def datev_matches_procore(self) -> bool:
-        rows = self.datev.state.bookings(self.rules.client_id)
-        return reconcile(self.rules.mapping, self.rules.chart, self.approved(), rows).matches
+Stack = DeliveryStack
 
 
 @pytest.fixture
-async def stack(tmp_path: Path, sqlite_settings: Callable[..., Settings]) -> AsyncIterator[Stack]:
-    async with run_procore_emulator(seed=7, size="small") as procore:
-        rules = load_rules([_write_mapping(tmp_path, procore, "manual")])
-        client_rules = next(iter(rules.clients.values()))
-        datev_client = _datev_client(client_rules.chart, client_rules.mapping)
-        async with (
-            run_datev_emulator(clients=[datev_client]) as datev,
-            httpx.AsyncClient(timeout=10) as http,
-            ProcoreClient(
-                base_url=procore.base_url,
-                auth_url=procore.auth_url,
-                client_id=procore.client_id,
-                client_secret=procore.client_secret,
-            ) as pc,
-        ):
-            vault = Vault.open(tmp_path, generate_key(), None)
-            vault.set_datev(
-                DatevCredentials(
-                    client_id=datev.oauth_client_id,
-                    client_secret=SecretStr(datev.oauth_client_secret),
-                )
-            )
-            await _login(vault, datev)
-            ledger = build_ledger(sqlite_settings(), rules)
-            gateway = DatevGateway(DatevSettings(**datev.settings_urls()), vault, http)
-            yield Stack(
-                procore=procore,
-                datev=datev,
-                ledger=ledger,
-                rules=client_rules,
-                submitter=Submitter(ledger, rules, gateway, FAST),
-                uploader=DocumentUploader(ledger, rules, gateway, pc, sleep=_no_sleep),
-                vault=vault,
-            )
-
-
-async def _no_sleep(_: float) -> None:
-    return None
+async def stack(
+    tmp_path: Path, sqlite_settings: Callable[..., Settings]
+) -> AsyncIterator[DeliveryStack]:
+    async with delivery_stack(tmp_path, sqlite_settings()) as built:
+        yield built
 
 
 def backfill(stack: Stack) -> None:
-    for i, change in enumerate(all_snapshots(stack.procore.state)):
-        stack.ledger.fold("procore.records", 0, [(i, change)])
-    seal(stack.ledger, stack.rules, NOW)
+    stack.backfill()
 
 
 async def test_batches_reach_datev_exactly_once_with_their_pdfs(stack: Stack) -> None:

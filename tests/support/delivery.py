@@ -1,0 +1,137 @@
+"""The downstream half of the pipeline, in-process, against both emulators over real HTTP:
+ledger (fold, decide) → seal → DocumentUploader (Procore PDF → DUO) → Submitter (EXTF jobs)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import SecretStr
+
+from adapters.datev.emulator import run_datev_emulator
+from adapters.datev.emulator.server import DatevEmulator
+from adapters.datev.polling import PollPolicy
+from adapters.procore.client import ProcoreClient
+from adapters.procore.emulator import mutations, run_procore_emulator
+from adapters.procore.emulator.runner import ProcoreEmulator
+from adapters.vault import DatevCredentials, Vault, generate_key
+from domain.reconciliation import reconcile
+from streams.bootstrap import build_ledger
+from streams.datev_gateway import DatevGateway
+from streams.demo.environment import _datev_client, _login, _write_mapping
+from streams.documents import DocumentUploader
+from streams.ledger import Ledger
+from streams.rules import ClientRules, load_rules
+from streams.sealing import seal
+from streams.settings import DatevSettings, Settings
+from streams.submitter import Submitter
+from tests.support.snapshots import all_snapshots, snapshot
+
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+FAST = PollPolicy(first_delay_s=0.01, max_delay_s=0.05, max_gets=5)
+
+
+async def no_sleep(_: float) -> None:
+    return None
+
+
+@dataclass
+class DeliveryStack:
+    procore: ProcoreEmulator
+    datev: DatevEmulator
+    ledger: Ledger
+    rules: ClientRules
+    submitter: Submitter
+    uploader: DocumentUploader
+    vault: Vault
+    offset: int = 0
+
+    @property
+    def state(self) -> Any:
+        return self.procore.state
+
+    def fold(self, *changes: Any) -> None:
+        for change in changes:
+            self.ledger.fold("procore.records", 0, [(self.offset, change)])
+            self.offset += 1
+
+    def backfill(self, now: datetime = NOW) -> None:
+        self.fold(*all_snapshots(self.state))
+        seal(self.ledger, self.rules, now)
+
+    def fold_record(self, resource: str, rid: int) -> None:
+        self.fold(snapshot(self.state, resource, rid))  # type: ignore[arg-type]
+
+    def delete(self, resource: str, rid: int) -> None:
+        gone = snapshot(self.state, resource, rid).model_copy(  # type: ignore[arg-type]
+            update={"action": "delete", "record": None}
+        )
+        mutations.delete_record(self.state, resource, rid)  # type: ignore[arg-type]
+        self.fold(gone)
+
+    async def deliver(self, now: datetime = NOW) -> None:
+        seal(self.ledger, self.rules, now)
+        await self.uploader.run_once()
+        await self.submitter.run_once()
+
+    def approved(self) -> list[tuple[int | None, str, dict[str, Any]]]:
+        return [
+            (row.project_id, res, row.data)
+            for res in ("requisition", "direct_cost")
+            for row in self.state.rows[res].values()
+            if row.data.get("status") == "approved"
+        ]
+
+    def datev_matches_procore(self) -> bool:
+        rows = self.datev.state.bookings(self.rules.client_id)
+        return reconcile(self.rules.mapping, self.rules.chart, self.approved(), rows).matches  # type: ignore[arg-type]
+
+
+S = TypeVar("S", bound=DeliveryStack)
+
+
+@asynccontextmanager
+async def delivery_stack(
+    tmp_path: Path,
+    settings: Settings,
+    stack_class: type[S] = DeliveryStack,  # type: ignore[assignment]
+) -> AsyncIterator[S]:
+    """Both emulators, a vault with the DATEV login, the ledger and the delivery stages."""
+    async with run_procore_emulator(seed=7, size="small") as procore:
+        rules = load_rules([_write_mapping(tmp_path, procore, "manual")])
+        client_rules = next(iter(rules.clients.values()))
+        datev_client = _datev_client(client_rules.chart, client_rules.mapping)
+        async with (
+            run_datev_emulator(clients=[datev_client]) as datev,
+            httpx.AsyncClient(timeout=10) as http,
+            ProcoreClient(
+                base_url=procore.base_url,
+                auth_url=procore.auth_url,
+                client_id=procore.client_id,
+                client_secret=procore.client_secret,
+            ) as pc,
+        ):
+            vault = Vault.open(tmp_path, generate_key(), None)
+            vault.set_datev(
+                DatevCredentials(
+                    client_id=datev.oauth_client_id,
+                    client_secret=SecretStr(datev.oauth_client_secret),
+                )
+            )
+            await _login(vault, datev)
+            ledger = build_ledger(settings, rules)
+            gateway = DatevGateway(DatevSettings(**datev.settings_urls()), vault, http)
+            yield stack_class(
+                procore=procore,
+                datev=datev,
+                ledger=ledger,
+                rules=client_rules,
+                submitter=Submitter(ledger, rules, gateway, FAST),
+                uploader=DocumentUploader(ledger, rules, gateway, pc, sleep=no_sleep),
+                vault=vault,
+            )
