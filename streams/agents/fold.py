@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from domain.changes import ProcoreChange
 from streams.agents.parking import DeadLetters
-from streams.ledger import Ledger
+from streams.ledger import FoldResult, Ledger
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,21 @@ async def fold_events(ledger: Ledger, events: Sequence[Any], dead_letters: DeadL
         await _fold_partition(ledger, topic, partition, items, dead_letters, events)
 
 
+async def _fold_waiting_out_outages(
+    ledger: Ledger, topic: str, partition: int, items: list[tuple[int, ProcoreChange]]
+) -> FoldResult:
+    """Fold; while the event store is unreachable, pause and retry (other errors propagate)."""
+    delay = 0.5
+    while True:
+        try:
+            return await asyncio.to_thread(ledger.fold, topic, partition, items)
+        except (OperationalError, InterfaceError) as exc:
+            ledger.invalidate_positions()
+            log.warning("event store unavailable (%s); retrying in %.1f s", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, OUTAGE_BACKOFF_MAX_S)
+
+
 async def _fold_partition(
     ledger: Ledger,
     topic: str,
@@ -63,36 +78,25 @@ async def _fold_partition(
     dead_letters: DeadLetters,
     events: Sequence[Any],
 ) -> None:
-    delay = 0.5
-    attempts = 0
-    while True:
+    for attempt in range(1, 4):
         try:
-            result = await asyncio.to_thread(ledger.fold, topic, partition, items)
-        except (OperationalError, InterfaceError) as exc:
-            ledger.invalidate_positions()
-            log.warning("event store unavailable (%s); retrying in %.1f s", exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, OUTAGE_BACKOFF_MAX_S)
-            continue
+            result = await _fold_waiting_out_outages(ledger, topic, partition, items)
         except Exception:
+            # e.g. a concurrent writer won an optimistic-concurrency race: reload and retry.
             ledger.invalidate_positions()
-            attempts += 1
-            if attempts < 3:
-                log.exception("fold of %s:%s failed; retrying", topic, partition)
-                await asyncio.sleep(0.2 * attempts)
-                continue
-            await _fold_one_by_one(ledger, topic, partition, items, dead_letters, events)
-            return
-        if result.folded or result.skipped:
-            log.debug(
-                "folded %s (skipped %s, %s new events) on %s:%s",
-                result.folded,
-                result.skipped,
-                result.new_events,
-                topic,
-                partition,
-            )
+            log.exception("fold of %s:%s failed (attempt %d); retrying", topic, partition, attempt)
+            await asyncio.sleep(0.2 * attempt)
+            continue
+        log.debug(
+            "folded %s (skipped %s, %s new events) on %s:%s",
+            result.folded,
+            result.skipped,
+            result.new_events,
+            topic,
+            partition,
+        )
         return
+    await _fold_one_by_one(ledger, topic, partition, items, dead_letters, events)
 
 
 async def _fold_one_by_one(
@@ -103,10 +107,11 @@ async def _fold_one_by_one(
     dead_letters: DeadLetters,
     events: Sequence[Any],
 ) -> None:
+    """Isolate the message that keeps failing: park it, fold the others."""
     by_offset = {e.message.offset: e.message for e in events if e.message.partition == partition}
     for offset, change in items:
         try:
-            await asyncio.to_thread(ledger.fold, topic, partition, [(offset, change)])
+            await _fold_waiting_out_outages(ledger, topic, partition, [(offset, change)])
         except Exception as exc:
             ledger.invalidate_positions()
             log.exception("parking %s at %s:%s/%s", change.key, topic, partition, offset)

@@ -11,11 +11,12 @@ import typer
 from rich.console import Console
 
 from adapters.kafka.admin import GroupActive, KafkaUnavailable, reset_offsets
+from adapters.kafka.dead_letters import redrive
 from streams.commands.context import command_context
 from streams.errors import ConnectorError
 from streams.operations import replay_batch, replay_record
 from streams.settings import load_settings
-from streams.topics import ALL_TOPICS, consumer_group
+from streams.topics import ALL_TOPICS, CONNECTOR_DLQ, consumer_group
 
 replay_app = typer.Typer(help="Re-drive a parked record, a failed batch, or a whole topic.")
 _DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -122,6 +123,34 @@ def topic(
             f"{m.topic}[{m.partition}]: {m.current if m.current is not None else '-'} → {m.target}"
         )
     console.print("dry run: nothing changed" if dry_run else "done: start the workers to reprocess")
+
+
+@replay_app.command("dlq")
+def dead_letters(
+    dry_run: bool = typer.Option(False, "--dry-run", help="list, send nothing"),
+) -> None:
+    """Send parked Kafka messages (connector.dlq) back to their source topics after a fix."""
+    settings = load_settings()
+    if settings.kafka_bootstrap_servers is None:
+        raise ConnectorError("set MLC_KAFKA_BOOTSTRAP_SERVERS to the cluster whose DLQ to replay")
+    try:
+        letters = asyncio.run(
+            redrive(
+                settings.kafka_bootstrap_servers,
+                CONNECTOR_DLQ.name,
+                f"{settings.app_id}-dlq-replay",
+                dry_run=dry_run,
+            )
+        )
+    except KafkaUnavailable as exc:
+        raise ConnectorError(str(exc)) from None
+    console = Console(highlight=False)
+    for d in letters:
+        where = f"{d.source_topic}[{d.source_partition}]@{d.source_offset}"
+        key = (d.key or b"").decode("utf-8", "replace")
+        console.print(f"{where} {key}: {d.error}", soft_wrap=True)
+    verb = "would re-drive" if dry_run else "re-drove"
+    console.print(f"{verb} {len(letters)} dead letter(s)")
 
 
 def register(app: typer.Typer) -> None:

@@ -102,3 +102,29 @@ async def test_topic_reset_moves_the_group_back(tmp_path: Path) -> None:
             broker.bootstrap_servers, "g1", "procore.records", to_timestamp_ms=later, dry_run=True
         )
         assert all(m.current == 0 for m in dry)
+
+
+async def test_dead_letters_are_redriven_to_their_source_once(tmp_path: Path) -> None:
+    from adapters.kafka.admin import TopicDecl, ensure_topics
+    from adapters.kafka.clients import producer, read_topic
+    from adapters.kafka.dead_letters import redrive
+
+    with EmbeddedBroker(tmp_path) as broker:
+        servers = broker.bootstrap_servers
+        await ensure_topics(
+            servers, [TopicDecl("procore.records", 1), TopicDecl("connector.dlq", 1)]
+        )
+        async with producer(servers) as prod:
+            headers = [("source-topic", b"procore.records"), ("error", b"fold failed: boom")]
+            ack = await prod.send(
+                "connector.dlq", key=b"1:2:direct_cost:3", value=b"{}", headers=headers
+            )
+            await ack
+        listed = await redrive(servers, "connector.dlq", "g", dry_run=True)
+        assert [(d.source_topic, d.error) for d in listed] == [
+            ("procore.records", "fold failed: boom")
+        ]
+        assert len(await redrive(servers, "connector.dlq", "g", dry_run=False)) == 1
+        assert await redrive(servers, "connector.dlq", "g", dry_run=False) == []  # once
+        back = await read_topic(servers, "procore.records", expect=1, timeout=10, settle=0.5)
+        assert [(r.key, r.value) for r in back] == [(b"1:2:direct_cost:3", b"{}")]
