@@ -79,7 +79,7 @@ async def test_overview_lists_the_client_with_parked_records_and_login_state(sit
     client_id = next(iter(ctx.rules.clients))
     assert client_id in page
     assert 'DATEV login: <span class="ok">logged in, valid until' in page
-    assert "manual: `ml-connector batches seal`" in page  # the demo fixture's cadence
+    assert "manual: `ml-connector seal &lt;client&gt;`" in page  # the demo fixture's cadence
     page = (await http.get("/status/parked")).text
     assert "fix:" in page
     assert page.count('action="/status/replay"') == len(parked(ctx.ledger)) > 0
