@@ -145,18 +145,19 @@ class GroupActive(RuntimeError):
     """The consumer group still has members; resetting now would be overwritten."""
 
 
-async def group_members(bootstrap: str, group_id: str) -> int:
-    admin = await _admin(bootstrap)
-    try:
-        described = await admin.describe_consumer_groups([group_id])
-    finally:
-        await admin.close()
-    for group in described:
-        for g in getattr(group, "groups", None) or []:
-            return (
-                len(g[5]) if len(g) > 5 else 0
-            )  # (error, id, state, protocol_type, protocol, members)
-    return 0
+async def _await_assignment(
+    consumer: AIOKafkaConsumer, tps: list[TopicPartition], timeout_s: float
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while set(consumer.assignment()) != set(tps):
+        if loop.time() >= deadline:
+            held = sorted(p.partition for p in consumer.assignment())
+            raise GroupActive(
+                f"the group still has other members (this reset got partitions {held} of "
+                f"{len(tps)}): stop every worker of the group, then retry"
+            )
+        await consumer.getmany(timeout_ms=500)
 
 
 async def reset_offsets(
@@ -167,6 +168,7 @@ async def reset_offsets(
     to_offset: int | None = None,
     to_timestamp_ms: int | None = None,
     dry_run: bool = False,
+    join_timeout_s: float = 60.0,
 ) -> list[OffsetReset]:
     """Move a consumer group's committed offsets on every partition of ``topic``.
 
@@ -177,17 +179,24 @@ async def reset_offsets(
     have = await existing_partitions(bootstrap)
     if topic not in have:
         raise KafkaUnavailable(f"topic {topic!r} does not exist on {bootstrap}")
-    if not dry_run and await group_members(bootstrap, group_id):
-        raise GroupActive(
-            f"consumer group {group_id!r} has active members; stop the workers, then retry"
-        )
     tps = [TopicPartition(topic, p) for p in range(have[topic])]
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        enable_auto_commit=False,
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=1_000,
     )
     await consumer.start()
     try:
-        consumer.assign(tps)
+        if dry_run:
+            consumer.assign(tps)
+        else:
+            # Join the group (rather than assign) so the commit comes from a member: a broker
+            # then drops members of stopped workers when they miss the rebalance. If workers
+            # still run, they keep some partitions and the reset is refused.
+            consumer.subscribe([topic])
+            await _await_assignment(consumer, tps, join_timeout_s)
         ends = await consumer.end_offsets(tps)
         begins = await consumer.beginning_offsets(tps)
         committed = {tp: await consumer.committed(tp) for tp in tps}
@@ -196,8 +205,6 @@ async def reset_offsets(
             found = await consumer.offsets_for_times(dict.fromkeys(tps, to_timestamp_ms))
             for tp in tps:
                 meta = found.get(tp)
-                # The embedded broker answers 0 (not None) past the last message: treat any
-                # answer at or below the start as "no message that late" only if it is None.
                 targets[tp] = ends[tp] if meta is None else meta.offset
         else:
             assert to_offset is not None

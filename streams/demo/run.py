@@ -49,11 +49,17 @@ def current_reconciliation(env: DemoEnvironment) -> Reconciliation:
 
 
 class Demo:
-    def __init__(self, env: DemoEnvironment, console: Console, timeout_s: float) -> None:
+    def __init__(
+        self,
+        env: DemoEnvironment,
+        console: Console,
+        timeout_s: float,
+        settings: Settings | None = None,
+    ) -> None:
         self.env = env
         self.console = console
         self.timeout_s = timeout_s
-        self.settings = Settings(data_dir=env.workdir, log_level="warn")
+        self.settings = settings or Settings(data_dir=env.workdir, log_level="warn")
         self.steps: list[tuple[str, bool, float]] = []
 
     async def converge(self, what: str) -> bool:
@@ -97,7 +103,7 @@ class Demo:
         raise RuntimeError(f"the demo data has no {status} {resource}")
 
 
-async def _scenario(demo: Demo) -> None:
+async def scenario(demo: Demo) -> None:
     env = demo.env
     procore = env.procore
     await demo.converge("backfill: every approved requisition and direct cost")
@@ -240,7 +246,7 @@ async def run_demo(workdir: Path, size: str, timeout_s: float = 120.0) -> int:
                 f"• worker pid {worker.proc.pid if worker.proc else '?'} (log {worker.log_path})"
             )
             demo = Demo(env, console, timeout_s)
-            await _scenario(demo)
+            await scenario(demo)
         finally:
             took = await asyncio.to_thread(worker.stop)
             console.print(f"• worker stopped by SIGTERM in {took:.1f} s")
