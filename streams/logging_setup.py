@@ -160,7 +160,7 @@ def build_handler(kind: str, stream: Any = None) -> logging.Handler:
         handler = RichHandler(console=console, show_path=False, markup=False)
         handler.setFormatter(_ContextText("%(message)s"))
     handler.addFilter(MaskSecrets())
-    handler._mlc = True  # type: ignore[attr-defined]  # ours: replaced on reconfiguration
+    setattr(handler, "_mlc", True)  # noqa: B010  # ours: replaced on reconfiguration
     return handler
 
 
