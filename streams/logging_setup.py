@@ -207,3 +207,15 @@ def configure_logging(
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.WARNING)
     logging.captureWarnings(True)
+
+
+def configure_cli_logging() -> None:
+    """For the CLI's root callback: settings if they load, else defaults (the command itself
+    reports bad settings; ``init`` must run before any settings exist)."""
+    from streams.settings import SettingsError, load_settings
+
+    try:
+        settings: Settings | None = load_settings()
+    except SettingsError:
+        settings = None
+    configure_logging(settings)

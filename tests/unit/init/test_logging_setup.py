@@ -6,9 +6,15 @@ import io
 import logging
 
 import orjson
+import pytest
 from pydantic import SecretStr
 
-from streams.logging_setup import configure_logging, register_secrets, resolve_format
+from streams.logging_setup import (
+    configure_cli_logging,
+    configure_logging,
+    register_secrets,
+    resolve_format,
+)
 from streams.settings import Settings, VaultSettings
 
 log = logging.getLogger("streams.test")
@@ -105,3 +111,13 @@ def test_reconfiguring_replaces_our_handler_only() -> None:
     configure_logging(_settings(), stream=second)
     log.warning("once")
     assert first.getvalue() == "" and len(_lines(second)) == 1
+
+
+def test_cli_logging_falls_back_to_defaults_on_bad_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MLC_LOG_LEVEL", "loud")  # invalid: the command reports it, not logging
+    monkeypatch.setenv("MLC_LOG_FORMAT", "json")
+    configure_cli_logging()
+    ours = [h for h in logging.getLogger().handlers if getattr(h, "_mlc", False)]
+    assert len(ours) == 1 and logging.getLogger().level == logging.INFO
