@@ -20,6 +20,7 @@ from adapters.procore.errors import ProcoreError
 from domain.changes import RecordRef
 from domain.planning import document_guid, invoice_attachment
 from domain.source_document import SourceDocument
+from streams import telemetry
 from streams.datev_gateway import DatevGateway
 from streams.ledger import Ledger, event_topic
 from streams.rules import BookingRules
@@ -132,6 +133,7 @@ class DocumentUploader:
                 await self.sleep(0.5 * 2**attempt)
                 continue
             await asyncio.to_thread(self._record, doc, "uploaded", guid, attachment.filename)
+            telemetry.document_upload("uploaded")
             return 1
         rounds = self._rounds.get(doc.id, 0) + 1
         self._rounds[doc.id] = rounds
@@ -141,6 +143,7 @@ class DocumentUploader:
         reason = f"{type(error).__name__}: {error}"
         log.warning("document of %s not uploaded: %s", doc.key, reason)
         await asyncio.to_thread(self._record, doc, "failed", guid, reason, error)
+        telemetry.document_upload("failed")
         return 0
 
     async def _download(self, url: str, company_id: int) -> bytes:

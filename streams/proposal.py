@@ -1,8 +1,8 @@
-"""A proposed mapping file for one DATEV client, from what Procore shows (used by the demo).
+"""A proposed mapping file for one DATEV client, from what Procore shows (demo and ``init``).
 
-It maps every project to a KOST1, every cost type to an SKR expense account and Procore's tax
-codes to tax rules — a starting point for the user (and the tax advisor) to edit and check with
-``ml-connector mapping check``.
+It maps every project to a KOST1, every cost type to an SKR03 or SKR04 expense account and
+Procore's tax codes to tax rules — a starting point for the user (and the tax advisor) to edit
+and check with ``ml-connector mapping check``.
 """
 
 from __future__ import annotations
@@ -10,11 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 # SKR03 defaults per Procore cost type code: subcontractor/labour/services → Fremdleistungen,
 # materials → Wareneingang, equipment → Mieten für Einrichtungen (declared as an extra account).
 SKR03_COST_TYPES = {"S": 3100, "L": 3100, "P": 3100, "O": 3100, "X": 3100, "M": 3200, "E": 4960}
 SKR03_EXTRA_ACCOUNTS = ((4960, "Mieten für Einrichtungen (Geräte)"),)
+# The same choices in SKR04: Fremdleistungen 5900, Wareneingang 5200, Mieten für Einrichtungen 6835.
+SKR04_COST_TYPES = {"S": 5900, "L": 5900, "P": 5900, "O": 5900, "X": 5900, "M": 5200, "E": 6835}
+SKR04_EXTRA_ACCOUNTS = ((6835, "Mieten für Einrichtungen (Geräte)"),)
+CHARTS: dict[str, tuple[dict[str, int], int, tuple[tuple[int, str], ...]]] = {
+    "03": (SKR03_COST_TYPES, 3100, SKR03_EXTRA_ACCOUNTS),
+    "04": (SKR04_COST_TYPES, 5900, SKR04_EXTRA_ACCOUNTS),
+}
 TAX_CODE_RULES = {"vst19": "vst19", "vst7": "vst7", "13b": "rc13b_19", "vst0": "tax_free"}
 _KOST_UNSAFE = re.compile(r"[^A-Za-z0-9_ ]")
 
@@ -31,6 +39,9 @@ class ProposalInput:
     reverse_charge_vendors: Iterable[tuple[int, str]] = ()
     cadence: str = "daily 18:00"
     creditor_start: int = 70100
+    skr: Literal["03", "04"] = "03"
+    document_type: str = "Rechnungseingang"
+    cost_codes: Iterable[str] = ()  # full codes seen in Procore, listed as a hint
 
 
 def _q(text: str) -> str:
@@ -38,7 +49,8 @@ def _q(text: str) -> str:
 
 
 def propose_mapping(p: ProposalInput) -> str:
-    """TOML text of a mapping that ``mapping check`` accepts against SKR03."""
+    """TOML text of a mapping that ``mapping check`` accepts against the chosen SKR chart."""
+    cost_types, fallback, extra_accounts = CHARTS[p.skr]
     out = [
         "# Proposed by ml-connector from Procore data. Review with your tax advisor, then run",
         "#   ml-connector mapping check --mapping <this file>",
@@ -46,7 +58,7 @@ def propose_mapping(p: ProposalInput) -> str:
         "[client]",
         f"advisor_number = {p.advisor_number}",
         f"client_number = {p.client_number}",
-        'skr = "03"',
+        f"skr = {_q(p.skr)}",
         "account_length = 4",
         'fiscal_year_start = "01-01"',
         f"name = {_q(p.client_name)}",
@@ -61,9 +73,15 @@ def propose_mapping(p: ProposalInput) -> str:
     ]
     for pid, name in p.projects:
         out += [f'[projects."{pid}"]', f"kost1 = {_q(str(pid))}", f"name = {_q(name[:40])}", ""]
+    codes = sorted(set(p.cost_codes))
+    if codes:
+        out.append("# Procore cost codes seen; add [[cost_accounts]] rules for codes that need")
+        out.append("# another account than their cost type's default below:")
+        out += [f"#   {', '.join(codes[i : i + 8])}" for i in range(0, len(codes), 8)]
+        out.append("")
     out.append("[cost_type_defaults]")
     for code in sorted(set(p.cost_type_codes)):
-        account = SKR03_COST_TYPES.get(code.upper(), 3100)
+        account = cost_types.get(code.upper(), fallback)
         out.append(f"{_q(code)} = {account}")
     out.append("")
     out.append("[tax_codes]")
@@ -75,10 +93,10 @@ def propose_mapping(p: ProposalInput) -> str:
     for vid, name in p.reverse_charge_vendors:
         out += [f'[vendors."{vid}"]', f"name = {_q(name[:50])}", "reverse_charge = true", ""]
     out += ["[creditors]", f"start = {p.creditor_start}", ""]
-    out += ["[documents]", 'document_type = "Rechnungseingang"', ""]
+    out += ["[documents]", f"document_type = {_q(p.document_type)}", ""]
     # Subcontractor invoices of a general contractor are § 13b Bauleistungen (no VAT invoiced).
     out += ["[booking]", 'requisition_tax_rule = "rc13b_19"', ""]
-    for number, name in SKR03_EXTRA_ACCOUNTS:
+    for number, name in extra_accounts:
         out += [
             "[[extra_accounts]]",
             f"number = {number}",

@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 LogLevel = Literal["debug", "info", "warn", "error"]
+LogFormat = Literal["auto", "json", "text"]
 
 
 class PostgresSettings(BaseModel):
@@ -102,6 +103,10 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=1, le=65535)
     log_level: LogLevel = "info"
+    log_format: LogFormat = Field(
+        default="auto",
+        description="json lines, text (rich), or auto: text on a terminal, json otherwise",
+    )
     status_token: SecretStr | None = Field(
         default=None,
         description="password for the status page and /metrics (header or login form)",

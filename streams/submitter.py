@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from adapters.datev.client import DatevClient
 from adapters.datev.errors import DatevError, DatevLoginExpired
 from adapters.datev.polling import PollPolicy
 from domain.batch import Batch
+from streams import telemetry
 from streams.datev_gateway import DatevGateway
 from streams.ledger import Ledger, event_topic
 from streams.rules import BookingRules
@@ -111,12 +113,15 @@ class Submitter:
                     filename=f.filename,
                     already_submitted=sub.already_submitted,
                 )
+                telemetry.datev_job("submitted")
                 retry_after = sub.retry_after_s
                 steps += 1
             else:
                 retry_after = None
             job_id = batch.jobs[kind]["job_id"]
+            started = time.monotonic()
             result = await api.poll_job(batch.client_id, job_id, self.policy, retry_after)
+            telemetry.datev_job_polled(result.gets_used, time.monotonic() - started)
             if result.status == "succeeded":
                 await self._save(
                     batch,
@@ -125,6 +130,7 @@ class Submitter:
                     job_id=job_id,
                     records=result.number_of_accounting_records,
                 )
+                telemetry.datev_job("completed")
                 self._pending_rounds.pop(batch.id, None)
                 steps += 1
                 continue
@@ -137,6 +143,7 @@ class Submitter:
                     reason=f"DATEV rejected {batch.files[kind]['filename']}",
                     messages=result.messages,
                 )
+                telemetry.datev_job("failed")
                 return steps + 1
             rounds = self._pending_rounds.get(batch.id, 0) + 1
             self._pending_rounds[batch.id] = rounds
@@ -150,6 +157,7 @@ class Submitter:
                     "check it in DATEV, then `ml-connector replay batch` (safe: same file name)",
                     messages=[],
                 )
+                telemetry.datev_job("failed")
                 return steps + 1
             return steps
         return steps

@@ -96,16 +96,20 @@ class Throttle:
             return (info.reset_at - now) / (info.remaining + 1)
         return 0.0
 
-    async def wait_turn(self) -> None:
+    async def wait_turn(self) -> float:
+        """Sleep until a request may be sent; returns the seconds waited (0.0 when free)."""
+        waited = 0.0
         # Loop: another task may have moved the block while we slept.
         for _ in range(100):
             pause = self.delay()
             if pause <= 0:
-                return
+                return waited
             await self._clock.sleep(pause)
+            waited += pause
             if self._info is not None and self._info.remaining <= 0:
                 # We waited past the reset; the old numbers no longer apply.
                 self._info = None
+        return waited
 
     def observe(self, headers: Mapping[str, str]) -> None:
         info = read_rate_limit(headers)

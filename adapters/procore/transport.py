@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -28,6 +28,11 @@ COMPANY_HEADER = "Procore-Company-Id"
 MAX_PAGES = 100_000  # a runaway Link chain must not loop forever
 MAX_REDIRECTS = 5
 
+# Optional observers (metrics live in ``streams``): the HTTP status of every response (None when
+# no response arrived) and every throttle wait in seconds.
+OnResponse = Callable[[int | None], None]
+OnThrottleWait = Callable[[float], None]
+
 
 class ProcoreTransport:
     """Sends requests to Procore; every API request carries a company context."""
@@ -45,8 +50,12 @@ class ProcoreTransport:
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
         http: httpx.AsyncClient | None = None,
+        on_response: OnResponse | None = None,
+        on_throttle_wait: OnThrottleWait | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._on_response = on_response
+        self._on_throttle_wait = on_throttle_wait
         self.per_page = per_page
         self.clock: Clock = clock or SystemClock()
         secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
@@ -76,6 +85,17 @@ class ProcoreTransport:
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()
+
+    # -- observers ---------------------------------------------------------------------------
+
+    async def _wait_turn(self) -> None:
+        waited = await self.throttle.wait_turn()
+        if waited > 0 and self._on_throttle_wait is not None:
+            self._on_throttle_wait(waited)
+
+    def _observed(self, status: int | None) -> None:
+        if self._on_response is not None:
+            self._on_response(status)
 
     # -- single requests -------------------------------------------------------------------
 
@@ -124,7 +144,7 @@ class ProcoreTransport:
         endpoint = urlsplit(url).path
         token = await self.tokens.token()
         for first in (True, False):
-            await self.throttle.wait_turn()
+            await self._wait_turn()
             headers = {
                 "Authorization": f"Bearer {token}",
                 COMPANY_HEADER: company,
@@ -139,9 +159,11 @@ class ProcoreTransport:
                     method, url, params=params, headers=headers, content=content
                 )
             except httpx.TransportError as exc:
+                self._observed(None)
                 raise ProcoreServerError(
                     f"{type(exc).__name__}: no usable response", method=method, endpoint=endpoint
                 ) from None
+            self._observed(response.status_code)
             self.throttle.observe(response.headers)
             if response.status_code == 401 and first:
                 token = await self.tokens.renew_after_401(token)
@@ -238,7 +260,7 @@ class ProcoreTransport:
             headers["Authorization"] = f"Bearer {await self.tokens.token()}"
             if company_id is not None:
                 headers[COMPANY_HEADER] = self._company(company_id)
-            await self.throttle.wait_turn()
+            await self._wait_turn()
         for _ in range(MAX_REDIRECTS + 1):
             endpoint = urlsplit(url).path
             self.requests_sent += 1
@@ -246,10 +268,13 @@ class ProcoreTransport:
                 request = self._http.build_request("GET", url, headers=headers)
                 response = await self._http.send(request, stream=True, follow_redirects=False)
             except httpx.TransportError as exc:
+                if "Authorization" in headers:
+                    self._observed(None)
                 raise ProcoreServerError(
                     f"{type(exc).__name__}: download failed", method="GET", endpoint=endpoint
                 ) from None
-            if "Authorization" in headers:
+            if "Authorization" in headers:  # a Procore call, not a pre-signed storage URL
+                self._observed(response.status_code)
                 self.throttle.observe(response.headers)
             if response.is_redirect and "location" in response.headers:
                 await response.aclose()

@@ -1,4 +1,5 @@
-"""Prometheus metrics, computed from the ledger at scrape time (plus process metrics)."""
+"""Prometheus metrics: ledger gauges computed at scrape time, the stages' process counters
+(``streams/telemetry.py``) and process metrics."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from prometheus_client.registry import Collector
 from domain.source_document import SourceDocument
 from streams.ledger import Ledger, event_topic
 from streams.operations import batch_rows
+from streams.telemetry import TelemetryCollector
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -65,6 +67,7 @@ class LedgerCollector(Collector):
 def build_registry(ledger: Ledger, extra: list[Any] | None = None) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(LedgerCollector(ledger))
+    registry.register(TelemetryCollector())
     ProcessCollector(registry=registry)
     for collector in extra or []:
         registry.register(collector)

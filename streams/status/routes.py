@@ -252,7 +252,10 @@ def register_status_page(app: Any, worker: Any, settings: Settings) -> StatusCon
     """Mount every route on the faust app's web server (call once, in ``build_worker``)."""
     from faust.web import View
 
+    from streams.telemetry import ConsumerLagCollector
+
     ctx = status_context(worker, settings)
+    ctx.registry.register(ConsumerLagCollector(app))
     by_path: dict[str, dict[str, Handler]] = {}
     for method, path, handler in ROUTES:
         by_path.setdefault(path, {})[method] = handler
