@@ -20,6 +20,7 @@ from adapters.kafka.admin import ensure_topics
 from adapters.kafka.embedded import EmbeddedBroker
 from adapters.procore.client import ProcoreClient
 from adapters.vault import Vault, VaultError
+from streams import telemetry
 from streams.agents.fold import register_fold_agent
 from streams.agents.parking import DeadLetters
 from streams.agents.relay_timer import register_relay_timer
@@ -31,6 +32,7 @@ from streams.eventstore import event_store_env
 from streams.faust_app import create_faust_app, declare_topic
 from streams.inputs import wire_inputs
 from streams.ledger import Ledger
+from streams.logging_setup import register_secrets, secret_values
 from streams.relay import OutboxRelay
 from streams.rules import BookingRules, load_rules
 from streams.scheduler import SealScheduler
@@ -100,6 +102,7 @@ def build_procore(settings: Settings, vault: Vault | None) -> ProcoreClient | No
         client_secret=creds.client_secret,
         per_page=settings.procore.per_page,
         timeout_s=settings.procore.timeout_s,
+        **telemetry.procore_hooks(),
     )
 
 
@@ -130,6 +133,8 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
     register_status_page(app, worker, settings)
 
     vault = open_vault(settings)
+    if vault is not None:
+        register_secrets(secret_values(vault.read()))
     procore = build_procore(settings, vault)
     worker.stages["inputs"] = wire_inputs(
         app,

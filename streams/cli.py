@@ -23,6 +23,9 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Procore → DATEV connector. Run a subcommand with --help for details."""
+    from streams.logging_setup import configure_cli_logging
+
+    configure_cli_logging()
 
 
 for _module in COMMAND_MODULES:

@@ -25,6 +25,7 @@ from pydantic import SecretStr
 
 from adapters.procore.webhooks import WebhookPayloadError, parse_delivery
 from domain.changes import ProcoreChange
+from streams import telemetry
 from streams.publishing import Publisher, topic_publisher
 
 log = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ def register_webhook_view(
                     answer = receiver.payload_too_large()
                 else:
                     answer = await receiver.receive(request.headers.get("Authorization"), body)
+            telemetry.webhook_delivery(accepted=answer.status < 400)
             return self.json(answer.body, status=answer.status)
 
     app.page(WEBHOOK_PATH, name="procore-webhook")(ProcoreWebhookView)

@@ -19,6 +19,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from pydantic import ValidationError
 
 from domain.changes import ProcoreChange
+from streams import telemetry
 from streams.agents.parking import DeadLetters
 from streams.ledger import FoldResult, Ledger
 
@@ -87,6 +88,7 @@ async def _fold_partition(
             log.exception("fold of %s:%s failed (attempt %d); retrying", topic, partition, attempt)
             await asyncio.sleep(0.2 * attempt)
             continue
+        telemetry.folded(result.folded, result.new_events)
         log.debug(
             "folded %s (skipped %s, %s new events) on %s:%s",
             result.folded,
@@ -111,8 +113,10 @@ async def _fold_one_by_one(
     by_offset = {e.message.offset: e.message for e in events if e.message.partition == partition}
     for offset, change in items:
         try:
-            await _fold_waiting_out_outages(ledger, topic, partition, [(offset, change)])
+            result = await _fold_waiting_out_outages(ledger, topic, partition, [(offset, change)])
         except Exception as exc:
             ledger.invalidate_positions()
             log.exception("parking %s at %s:%s/%s", change.key, topic, partition, offset)
             await dead_letters.park(by_offset[offset], reason=f"fold failed: {exc!r}")
+        else:
+            telemetry.folded(result.folded, result.new_events)

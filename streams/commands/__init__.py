@@ -9,6 +9,7 @@ from streams.commands import (
     demo,
     doctor,
     emulators,
+    init,
     mapping,
     period,
     reconcile,
@@ -20,6 +21,7 @@ from streams.commands import (
 
 COMMAND_MODULES: list[ModuleType] = [
     basics,
+    init,
     demo,
     worker,
     doctor,

@@ -13,6 +13,7 @@ import typer
 from streams.bootstrap import build_worker, kafka_runtime
 from streams.eventstore import describe_event_store
 from streams.faust_app import faust_log_level
+from streams.logging_setup import configure_logging
 from streams.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,11 @@ def run_worker(settings: Settings) -> None:
             err=True,
         )
         guarded: Any = _GuardedWorker(
-            worker.app, loglevel=faust_log_level(settings), quiet=True, redirect_stdouts=False
+            worker.app,
+            loglevel=faust_log_level(settings),
+            quiet=True,
+            redirect_stdouts=False,
+            override_logging=False,  # keep our handlers (JSON lines / text, secret masking)
         )
         try:
             guarded.execute_from_commandline()
@@ -71,4 +76,6 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def worker() -> None:
         """Run the stream worker (webhooks, poller, folds, batches, DATEV submission)."""
-        run_worker(load_settings())
+        settings = load_settings()
+        configure_logging(settings)
+        run_worker(settings)
