@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from domain.booking import BookingLine, Planned
 from domain.derive import derive_direct_cost_lines
-from domain.extf import read_extf, write_buchungsstapel, write_kreditoren
+from domain.extf import fields, read_extf, write_buchungsstapel, write_kreditoren
 from domain.extf.kreditoren import creditor_record
 from domain.money import to_cents
 from domain.procore.records import Vendor
 from domain.tax import TAX_RULES, invoiced_tax, umsatz_amounts
-from domain.text import clean_text, sanitize_belegfeld
+from domain.text import clean_text, sanitize_belegfeld, truncate
 from tests.unit.domain.factories import GERUEST, ctx, dc_line, direct_cost, make_chart, make_mapping
 
 MAPPING = make_mapping()
@@ -143,7 +143,8 @@ def test_creditor_names_never_break_csv(name: str, city: str) -> None:
         )
     )
     assert len(rows) == 1 and rows[0][0] == "70001"
-    cleaned = clean_text(name)
-    guarded = cleaned.startswith(("=", "+", "-", "@"))
-    assert rows[0][1] == ("'" + cleaned if guarded else cleaned)[:50]
+    short = truncate(name, 50)[0]
+    assert rows[0][1] == fields.text(short, 50)[1:-1].replace('""', '"')  # what was written
+    guarded = short.startswith(("=", "+", "-", "@"))
+    assert clean_text(name).startswith(rows[0][1][1:] if guarded else rows[0][1])
     assert 0 < len(rows[0][1]) <= 50
