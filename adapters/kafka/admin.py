@@ -184,7 +184,7 @@ async def reset_offsets(
         bootstrap_servers=bootstrap,
         group_id=group_id,
         enable_auto_commit=False,
-        session_timeout_ms=10_000,
+        session_timeout_ms=6_000,  # a short session makes the group join quick
         heartbeat_interval_ms=1_000,
     )
     await consumer.start()

@@ -120,11 +120,11 @@ async def test_dead_letters_are_redriven_to_their_source_once(tmp_path: Path) ->
                 "connector.dlq", key=b"1:2:direct_cost:3", value=b"{}", headers=headers
             )
             await ack
-        listed = await redrive(servers, "connector.dlq", "g", dry_run=True)
+        listed = await redrive(servers, "connector.dlq", "g", dry_run=True, idle_s=0.5)
         assert [(d.source_topic, d.error) for d in listed] == [
             ("procore.records", "fold failed: boom")
         ]
-        assert len(await redrive(servers, "connector.dlq", "g", dry_run=False)) == 1
-        assert await redrive(servers, "connector.dlq", "g", dry_run=False) == []  # once
+        assert len(await redrive(servers, "connector.dlq", "g", dry_run=False, idle_s=0.5)) == 1
+        assert await redrive(servers, "connector.dlq", "g", dry_run=False, idle_s=0.5) == []  # once
         back = await read_topic(servers, "procore.records", expect=1, timeout=10, settle=0.5)
         assert [(r.key, r.value) for r in back] == [(b"1:2:direct_cost:3", b"{}")]
