@@ -86,7 +86,9 @@ def _datev_client(chart: Chart, mapping: ClientMapping) -> EmulatedClient:
 def _write_mapping(workdir: Path, emu: ProcoreEmulator, cadence: str) -> Path:
     state = emu.state
     company = emu.company_id
-    projects = [(pid, str(state.projects[pid].data.get("name", pid))) for pid in emu.project_ids()]
+    projects = [
+        (pid, str(state.projects[pid].data.get("name", pid))) for pid in emu.project_ids(company)
+    ]
     text = propose_mapping(
         ProposalInput(
             advisor_number=ADVISOR,

@@ -233,9 +233,10 @@ async def run_demo(workdir: Path, size: str, timeout_s: float = 120.0) -> int:
     console = Console(width=None if sys.stdout.isatty() else 110)
     workdir = await asyncio.to_thread(_fresh_dir, workdir)
     async with demo_environment(workdir, size) as env:
+        projects = len(env.procore.project_ids(env.procore.company_id))
         console.print(
             f"• Procore emulator {env.procore.base_url} (company {env.procore.company_id}, "
-            f"{len(env.procore.project_ids())} projects); DATEV emulator {env.datev.base_url}; "
+            f"{projects} projects); DATEV emulator {env.datev.base_url}; "
             f"Kafka {env.broker.bootstrap_servers} (embedded)"
         )
         console.print(f"• mapping {env.mapping_path} checked against SKR03; DATEV login stored")

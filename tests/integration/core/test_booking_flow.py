@@ -33,8 +33,8 @@ class FakeEmulator:
         self.state = state
         self.company_id = next(iter(state.companies))
 
-    def project_ids(self) -> list[int]:
-        return self.state.project_ids()
+    def project_ids(self, company_id: int | None = None) -> list[int]:
+        return self.state.project_ids(company_id)
 
 
 @pytest.fixture
