@@ -3,8 +3,9 @@
 Measured in one process without Kafka, so the figures are the API calls alone: the poller
 (``Poller.poll_once``) publishes into a list, every change goes through the fetch stage's
 ``ProcoreSnapshotter`` (one at a time, as the fetch agent does) and every invoice PDF is
-downloaded the way the documents stage does. Calls are read from the emulator's counters: ``/rest/`` calls, PDF downloads from
-``/prostore/`` (the redirect to storage is not a Procore API call) and token requests.
+downloaded the way the documents stage does. Calls are read from the emulator's counters:
+``/rest/`` calls, PDF downloads from ``/prostore/`` (the redirect to storage is not a Procore
+API call) and token requests.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,7 +85,6 @@ def _pages(n: int, per_page: int = 100) -> int:
 def list_floor(emu: ProcoreEmulator, changed: dict[str, set[int]] | None = None) -> int:
     """⌈records/100⌉ per resource list (at least one page each), incl. reference lists."""
     state = emu.state
-    company = emu.company_id
 
     def count(resource: str, project: int | None, kind: str | None = None) -> int:
         rows: Any = state.rows[resource]  # type: ignore[index]
@@ -119,7 +120,7 @@ async def _sync(
     started = time.perf_counter()
     changes: list[ProcoreChange] = []
 
-    async def publish(batch: list[ProcoreChange]) -> None:
+    async def publish(batch: Sequence[ProcoreChange]) -> None:
         changes.extend(batch)
 
     await poller.poll_once(publish)
@@ -152,10 +153,10 @@ async def _sync(
 def _mutate(emu: ProcoreEmulator, fraction: float) -> dict[str, set[int]]:
     changed: dict[str, set[int]] = {}
     for resource in ("requisition", "direct_cost", "commitment", "vendor"):
-        ids = sorted(emu.state.rows[resource])  # type: ignore[index]
+        ids = sorted(emu.state.rows[resource])
         step = max(1, round(1 / fraction))
         for rid in ids[::step]:
-            emu.update(resource, rid, description=f"bench edit {rid}")  # type: ignore[arg-type]
+            emu.update(resource, rid, description=f"bench edit {rid}")
             changed.setdefault(resource, set()).add(rid)
     return changed
 
