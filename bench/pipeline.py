@@ -38,6 +38,7 @@ from streams.topics import PROCORE_RECORDS
 from tests.support.snapshots import all_snapshots
 
 REGISTERED = event_topic(SourceDocument, "Registered")
+OBSERVED = event_topic(SourceDocument, "VersionObserved")
 SEALED = event_topic(Batch, "Sealed")
 
 
@@ -116,6 +117,7 @@ class PipelineRun:
     seconds_folded: float
     peak_rss_mb: float
     registered: int = 0
+    observed: int = 0
     notifications: int = 0
     sealed_lines: int = 0
     rss_samples: list[float] = field(default_factory=list)
@@ -137,6 +139,13 @@ def _lines(ledger: Ledger, notification: Any) -> list[Any]:
 def _count(ledger: Ledger, topic: str) -> tuple[int, list[int]]:
     ids = [n.id for n in ledger.scan([topic])]
     return len(ids), ids
+
+
+def _own_dir(store: Store, index: int) -> dict[str, str]:
+    """Workers beside the first get their own data directory (faust's datadir is per process)."""
+    if index == 0 or not store.pg_db:
+        return {}
+    return {"MLC_DATA_DIR": str(store.data_dir / f"worker-{index}")}
 
 
 async def run_pipeline(
@@ -161,7 +170,7 @@ async def run_pipeline(
     }
     procs = [
         BenchProcess(
-            {**env, "MLC_WEB_PORT": str(free_port())},
+            {**env, "MLC_WEB_PORT": str(free_port()), **_own_dir(store, i)},
             store.data_dir / f"{app_id}-{i}.log",
             "pipeline",
             low_wait,
@@ -178,7 +187,8 @@ async def run_pipeline(
         while time.monotonic() < deadline:
             for proc in procs:
                 if proc.returncode is not None:
-                    raise RuntimeError(f"worker exited early; log: {proc.log_path}")
+                    tail = proc.log_path.read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"worker exited early; log {proc.log_path}:\n{tail}")
             samples.append(sum(p.rss_mb() for p in procs))
             pos = {p: ledger.recorder.max_tracking_id(n) or 0 for p, n in names.items()}
             now = time.perf_counter()
@@ -207,6 +217,7 @@ async def run_pipeline(
         rss_samples=samples,
     )
     run.registered, _ = _count(ledger, REGISTERED)
+    run.observed, _ = _count(ledger, OBSERVED)
     run.notifications = ledger.recorder.max_notification_id() or 0
     run.sealed_lines = sum(len(_lines(ledger, n)) for n in ledger.scan([SEALED]))
     ledger.close()
