@@ -60,6 +60,40 @@ OPTIMISED = """\
   with `python -m bench.worker pipeline --low-wait`. §4 shows both, from the same run.
 """
 
+FINDINGS = """\
+## Why targets are missed, and what would close the gaps
+
+- **§1 API economy (2.7 × floor).** Procore's list responses omit items/line items, so the fetch
+  stage reads every record's show endpoint: 10,200 of the 22,506 calls. Commitment show calls
+  probe `purchase_order_contracts` first, so every work-order contract costs a 404 first (2,700
+  calls). PDFs are at the floor (one download each; the storage redirect is not an API call).
+  Next steps (in `adapters/procore` and the poller, not done here): carry the commitment kind in
+  the change (the poller's list and the webhook both know it) → −2,700 calls (2.73 → 2.40);
+  list requisitions with `view=extended` and attach the record in the poller → −3,000 (→ 2.04).
+  Direct costs and commitments keep one show call per record while lists omit their lines.
+  The incremental sync pays the same per-record reads plus one cost-code list per project
+  (cold caches after a restart).
+- **§2 pipeline (0.07 × the counting agent).** py-spy on the worker (8,000 records, SQLite):
+  about half of the fold's active samples load aggregates (`Repository.get` → `select_events`).
+  The client's `CreditorRegistry` and `ClientPeriods` were reloaded for every record; they are
+  now loaded once per fold batch (`Ledger.decide(..., reads)`; fold 501 → 576 rec/s in that
+  profiling run). What remains is one SELECT per record to learn that it is new, the booking
+  decision and the insert, and time py-spy does not see as active (SQLite commits). The low
+  fetch wait did not change throughput (540 vs 556 rec/s). Next steps: one query for a whole
+  batch's aggregate ids (a recorder method), `AGGREGATE_CACHE_FASTFORWARD=n` when the worker is
+  the only writer (stack notes: +35 %), larger `take_events` batches.
+- **§5 memory (+135 MB from 10k to 30k).** Not explained yet: the aggregate cache is bounded
+  (5,000) and already full at 10k. Next step: a `tracemalloc` snapshot diff of the worker at both
+  sizes.
+- **§4 latency (p95 4.7 s).** The 100 ms fetch wait takes 1.5–2 s off p95/p99. The rest is the
+  leader-only stage timers (seal and submit tick once a second each), the creditor file's DATEV
+  job polled before the Buchungsstapel is sent, fold batching (≤ 0.2 s) and the Procore fetch.
+  Proposal: at cadence `immediate`, wake the seal stage when a fold planned lines and the submit
+  stage when a batch was sealed (an `asyncio.Event`), keeping the timers as the fallback.
+- **§3 EXTF (0.42–0.53).** Above 0.5 at 20,000 lines, below at 50,000 in the full run (the
+  sort key's regex per line and noise); the next step is precomputing the sort key once per line.
+"""
+
 SCALE = """\
 ## How it scales to many companies on a real Kafka cluster
 
@@ -109,6 +143,7 @@ notes are kept in `bench/docs.py`.
 
 {notes}
 
+{FINDINGS}
 {METHOD}
 {OPTIMISED}
 {SCALE}
