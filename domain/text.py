@@ -13,13 +13,16 @@ _BELEGFELD_ALLOWED = re.compile(r"[^A-Za-z0-9$&%*+\-/]")
 _TRANSLIT = {"Ä": "AE", "Ö": "OE", "Ü": "UE", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
 _JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}
+_SPACES = re.compile(r" {2,}")
 
 
 def clean_text(value: str) -> str:
     """NFC-normalise, turn control characters (CR, LF, TAB, …) into single spaces, trim."""
+    if value.isascii() and value.isprintable():  # fast path (EXTF writer): NFC/controls no-op
+        return (_SPACES.sub(" ", value) if "  " in value else value).strip()
     text = unicodedata.normalize("NFC", value)
     text = _CONTROL.sub(" ", text)
-    return re.sub(r" {2,}", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def _cluster_ends(text: str) -> list[int]:

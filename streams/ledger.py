@@ -124,6 +124,7 @@ class Ledger(EventSourcedProjection[UUID]):
             return
         assert isinstance(domain_event, FoldBatch)
         touched: dict[UUID, Aggregate] = {}
+        reads: dict[UUID, Aggregate] = {}  # per-client aggregates, loaded once per batch
         for _offset, change in domain_event.changes:
             agg_id = change.ref.aggregate_id
             current = touched.get(agg_id) or self.document(agg_id)
@@ -133,15 +134,25 @@ class Ledger(EventSourcedProjection[UUID]):
                 continue
             touched[agg_id] = folded
             if folded.resource in BOOKABLE:
-                self.decide(folded, touched)
+                self.decide(folded, touched, reads)
         for agg in touched.values():
             domain_event.new_events += len(agg.pending_events)
             if isinstance(agg, SourceDocument):
                 domain_event.changed_records.append(agg.key)
         processing_event.collect_events(*touched.values())
 
-    def decide(self, doc: SourceDocument, touched: dict[UUID, Aggregate]) -> bool:
-        """Record the booking decision for the document's current version (in ``touched``)."""
+    def decide(
+        self,
+        doc: SourceDocument,
+        touched: dict[UUID, Aggregate],
+        reads: dict[UUID, Aggregate] | None = None,
+    ) -> bool:
+        """Record the booking decision for the document's current version (in ``touched``).
+
+        ``reads`` keeps the client's registry and periods across the records of one fold batch
+        (one transaction): loading them per record was most of the fold's database reads.
+        """
+        reads = {} if reads is None else reads
         if self.rules is None:
             return False
         rules = self.rules.route(RecordRef.parse(doc.key))
@@ -151,12 +162,17 @@ class Ledger(EventSourcedProjection[UUID]):
             doc.ignore(record_key=doc.key, client_id=None, reason=rules)
             return True
         reg_id = CreditorRegistry.create_id(rules.client_id)
-        registry = touched.get(reg_id) or self.registry(rules.client_id)
+        registry = touched.get(reg_id) or reads.get(reg_id) or self.registry(rules.client_id)
+        reads[reg_id] = registry
         assert isinstance(registry, CreditorRegistry)
         result = None if doc.deleted else decide(doc, rules.mapping, rules.chart, registry)
         if registry.pending_events:
             touched[reg_id] = registry
-        closed = self.periods(rules.client_id).closed
+        periods_id = ClientPeriods.create_id(rules.client_id)
+        periods = reads.get(periods_id) or self.periods(rules.client_id)
+        reads[periods_id] = periods
+        assert isinstance(periods, ClientPeriods)
+        closed = periods.closed
         result, reversal_date = book_in_open_periods(doc.posted_lines, result, closed)
         return apply_decision(
             doc,

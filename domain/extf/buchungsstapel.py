@@ -14,34 +14,32 @@ from domain.mapping import ClientMapping
 
 MAX_LINES = 99_999
 _GENERATION = re.compile(r"@g(\d+)")
+_EMPTY_ROW = ['""' if i in BUCHUNGSSTAPEL_TEXT_COLUMNS else "" for i in range(1, 126)]
 
 
 def booking_row(line: BookingLine) -> list[str]:
     """The 125 fields of one booking line."""
-    row = ['""' if i in BUCHUNGSSTAPEL_TEXT_COLUMNS else "" for i in range(1, 126)]
-
-    def put(col: int, value: str) -> None:
-        row[col - 1] = value
-
-    put(1, amount(line.amount))
-    put(2, text(line.debit_credit, free_text=False))
-    put(3, text("EUR", free_text=False))
-    put(7, str(line.account))
-    put(8, str(line.contra_account))
-    put(9, text(line.bu_key or "", free_text=False))
-    put(10, ttmm(line.document_date))
-    put(11, text(line.belegfeld1, 36, free_text=False))
-    put(12, text(line.belegfeld2, 36, free_text=False))
-    put(14, text(line.text, 60))
+    row = _EMPTY_ROW.copy()
+    # row[column - 1]: EXTF columns are numbered from 1 (an inner helper cost ~5 % of writing)
+    row[0] = amount(line.amount)
+    row[1] = text(line.debit_credit, free_text=False)
+    row[2] = text("EUR", free_text=False)
+    row[6] = str(line.account)
+    row[7] = str(line.contra_account)
+    row[8] = text(line.bu_key or "", free_text=False)
+    row[9] = ttmm(line.document_date)
+    row[10] = text(line.belegfeld1, 36, free_text=False)
+    row[11] = text(line.belegfeld2, 36, free_text=False)
+    row[13] = text(line.text, 60)
     if line.beleglink:
-        put(20, text(f'BEDI "{line.beleglink}"', 210, free_text=False))
+        row[19] = text(f'BEDI "{line.beleglink}"', 210, free_text=False)
     for i, (art, inhalt) in enumerate(line.beleginfo[:8]):
-        put(21 + 2 * i, text(art, 20))
-        put(22 + 2 * i, text(inhalt, 210))
-    put(37, text(line.kost1 or "", 36))
-    put(38, text(line.kost2 or "", 36))
-    put(115, ttmmjjjj(line.service_date))
-    put(118, text("1" if line.generalumkehr else "", free_text=False))
+        row[20 + 2 * i] = text(art, 20)
+        row[21 + 2 * i] = text(inhalt, 210)
+    row[36] = text(line.kost1 or "", 36)
+    row[37] = text(line.kost2 or "", 36)
+    row[114] = ttmmjjjj(line.service_date)
+    row[117] = text("1" if line.generalumkehr else "", free_text=False)
     return row
 
 

@@ -17,7 +17,9 @@ def text(value: str | None, limit: int | None = None, *, free_text: bool = True)
     Free text (names, Buchungstext) that would start a spreadsheet formula gets a leading
     apostrophe, so opening the file in Excel cannot run it (pitfall 28 users do open them).
     """
-    body = clean_text(value or "")
+    if not value:
+        return '""'
+    body = clean_text(value)
     if free_text and body.startswith(_FORMULA_START):
         body = "'" + body
     if limit is not None:
