@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import platform
 import random
 import socket
@@ -31,6 +32,9 @@ from tests.reliability.checks import Verdict, verdict
 from tests.reliability.mutations import Mutator
 
 
+PROGRESS = bool(os.environ.get("MLC_CRASH_PROGRESS"))
+
+
 @dataclass(frozen=True)
 class CrashPlan:
     """How hard to push: kills, data size, live mutations and the faults that widen windows."""
@@ -41,7 +45,7 @@ class CrashPlan:
     mutations: int = 60
     alive_s: tuple[float, float] = (0.0, 3.0)  # from the worker's first activity to SIGKILL
     startup_kill_rate: float = 0.1  # share of kills before the worker became active
-    mutation_every_s: float = 0.2
+    mutation_every_s: float | None = None  # default: spread over the expected kill loop
     pg_dbname: str | None = None
     datev_job_delay_s: float = 1.0  # widens the polling window
     procore_slow_s: float = 0.3  # widens the fetch window
@@ -73,6 +77,13 @@ class CrashReport:
             f"faults={self.faults_injected} converge={self.converge_s:.1f}s "
             f"total={self.duration_s:.1f}s problems={v.problems[:10]}"
         )
+
+
+def _mutation_pace(plan: CrashPlan) -> float:
+    if plan.mutation_every_s is not None:
+        return plan.mutation_every_s
+    per_kill = 8.0 + sum(plan.alive_s) / 2  # consumer-group join after a restart + alive time
+    return max(0.05, 0.8 * plan.kills * per_kill / max(1, plan.mutations))
 
 
 def _settings(env: DemoEnvironment, plan: CrashPlan) -> Settings:
@@ -160,6 +171,8 @@ async def converge(
     while time.monotonic() - started < timeout_s:
         await env.procore.webhooks.flush()
         current = await asyncio.to_thread(verdict, env, ledger)
+        if PROGRESS:
+            print(f"{time.monotonic() - started:5.1f}s {len(current.problems)} problem(s)", flush=True)
         if current.ok:
             await asyncio.sleep(settle_s)
             current = await asyncio.to_thread(verdict, env, ledger)
@@ -185,27 +198,27 @@ async def run_crash(workdir: Path, plan: CrashPlan) -> CrashReport:
         )
         mutator = Mutator(env, random.Random(plan.seed + 1))
         mutating = asyncio.create_task(
-            mutator.run(plan.mutations, plan.mutation_every_s), name="mutations"
+            mutator.run(plan.mutations, _mutation_pace(plan)), name="mutations"
         )
         worker = await _start(env, plan, log)
         try:
-            for _ in range(plan.kills):
+            for n in range(plan.kills):
                 if rng.random() < plan.startup_kill_rate:
                     await asyncio.sleep(rng.uniform(0.5, 4.0))
                 else:
                     await wait_active(env, ledger)
                     await asyncio.sleep(rng.uniform(*plan.alive_s))
+                last = n == plan.kills - 1
+                if last:  # the final stretch runs without faults and without new changes
+                    await mutating
+                    env.procore.set_faults(slow_s=0.0, rate_5xx=0.0)
+                    env.datev.faults.job_delay_s = 0.0
                 phases = await asyncio.to_thread(kill_phase, ledger, env.web_port)
                 await asyncio.to_thread(worker.kill)
                 report.kills += 1
                 report.phases.update(phases)
-                worker = await _start(env, plan, log)
-            await mutating
-            env.procore.set_faults(slow_s=0.0, rate_5xx=0.0)
-            await wait_active(env, ledger)
-            await asyncio.sleep(rng.uniform(*plan.alive_s))
-            await asyncio.to_thread(worker.kill)  # the last restart runs the nightly reconcile
-            worker = await _start(env, plan, log, reconcile_now=True)
+                # The last restart also runs the nightly reconciliation.
+                worker = await _start(env, plan, log, reconcile_now=last)
             report.verdict, report.converge_s = await converge(env, ledger, plan.converge_timeout_s)
         finally:
             mutating.cancel()
