@@ -6,9 +6,10 @@ normalized change per event to ``procore.changes`` (waiting for the broker's ack
 It never calls Procore: the fetch agent reads the records afterwards.
 
 Answers: 200 ``{"accepted": n, "ignored": m, "duplicates": d}``; 401 (no body detail) for a
-missing or wrong header; 429 with ``Retry-After`` when one source sends too fast; 503 when no secret is configured or the broker cannot take the events
-(Procore retries); 413 over the size limit; 400 ``{"error": …, "field": …}`` for anything that
-is not a Procore delivery. Bad input never produces a 500.
+missing or wrong header; 429 with ``Retry-After`` when one source sends too fast
+(``streams.rate_limit``); 503 when no secret is configured or the broker cannot take the
+events (Procore retries); 413 over the size limit; 400 ``{"error": …, "field": …}`` for
+anything that is not a Procore delivery. Bad input never produces a 500.
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ def register_webhook_view(
     receiver = WebhookReceiver(
         topic_publisher(changes_topic), secret, max_body_bytes=max_body_bytes
     )
-    limiter = limiter or RateLimiter()
+    per_source = limiter or RateLimiter()
     if not receiver.configured:
         log.warning(
             "webhook endpoint %s answers 503: set MLC_PROCORE__WEBHOOK_SECRET "
@@ -204,7 +205,7 @@ def register_webhook_view(
 
     class ProcoreWebhookView(View):  # type: ignore[misc]
         async def post(self, request: Request, **kwargs: Any) -> Response:
-            wait = limiter.allow(str(getattr(request, "remote", None) or "unknown"))
+            wait = per_source.allow(str(getattr(request, "remote", None) or "unknown"))
             if wait is not None:
                 return self.json(
                     {"error": "too many requests"},

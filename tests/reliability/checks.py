@@ -114,8 +114,11 @@ def _documents_problems(env: DemoEnvironment, approved: Iterable[str]) -> tuple[
     by_name = Counter((d.filename, d.document_type) for d in docs)
     problems = [f"PDF of {k} uploaded {n} times" for k, n in per_key.items() if n > 1]
     problems += [f"{n} documents named {f!r}" for f, n in by_name.items() if n > 1]
-    rows = {f"{r.company_id}:{r.project_id}:{res}:{rid}": r for res in BOOKED
-            for rid, r in env.procore.state.rows[res].items()}
+    rows = {
+        f"{r.company_id}:{r.project_id}:{res}:{rid}": r
+        for res in BOOKED
+        for rid, r in env.procore.state.rows[res].items()
+    }
     for key in approved:
         row = rows.get(key)
         if row is not None and row.data.get("attachments") and per_key[key] != 1:
@@ -124,7 +127,7 @@ def _documents_problems(env: DemoEnvironment, approved: Iterable[str]) -> tuple[
 
 
 def verdict(env: DemoEnvironment, ledger: Ledger) -> Verdict:
-    """Compare DATEV with Procore per record and per project; check batches, PDFs, parking, relay."""
+    """DATEV vs Procore per record and per project; batches, PDFs, parking, relay."""
     out = Verdict()
     rows = env.datev.state.bookings(env.mapping.client_id)
     want = procore_net_by_record(env)
@@ -148,7 +151,9 @@ def verdict(env: DemoEnvironment, ledger: Ledger) -> Verdict:
     out.problems += doc_problems
     batches = batch_rows(ledger)
     out.batches = len(batches)
-    out.problems += [f"batch {b.batch_id} left {b.state}" for b in batches if b.state in OPEN_STATES]
+    out.problems += [
+        f"batch {b.batch_id} left {b.state}" for b in batches if b.state in OPEN_STATES
+    ]
     stuck = parked(ledger)
     out.parked = len(stuck)
     out.problems += [

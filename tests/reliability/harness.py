@@ -31,7 +31,6 @@ from streams.worker_process import WorkerProcess
 from tests.reliability.checks import Verdict, verdict
 from tests.reliability.mutations import Mutator
 
-
 PROGRESS = bool(os.environ.get("MLC_CRASH_PROGRESS"))
 
 
@@ -91,7 +90,9 @@ def _settings(env: DemoEnvironment, plan: CrashPlan) -> Settings:
     return Settings(data_dir=env.workdir, log_level="warn", postgres=pg)  # type: ignore[arg-type]
 
 
-def _worker_env(env: DemoEnvironment, plan: CrashPlan, reconcile_now: bool = False) -> dict[str, str]:
+def _worker_env(
+    env: DemoEnvironment, plan: CrashPlan, reconcile_now: bool = False
+) -> dict[str, str]:
     values = env.worker_env()
     values["MLC_LOG_LEVEL"] = plan.log_level
     if plan.pg_dbname:
@@ -172,7 +173,9 @@ async def converge(
         await env.procore.webhooks.flush()
         current = await asyncio.to_thread(verdict, env, ledger)
         if PROGRESS:
-            print(f"{time.monotonic() - started:5.1f}s {len(current.problems)} problem(s)", flush=True)
+            print(
+                f"{time.monotonic() - started:5.1f}s {len(current.problems)} problem(s)", flush=True
+            )
         if current.ok:
             await asyncio.sleep(settle_s)
             current = await asyncio.to_thread(verdict, env, ledger)
