@@ -59,6 +59,11 @@ async def fuzz_webhook(count: int, seed: int) -> tuple[int, dict[int, int]]:
     return count, statuses
 
 
+def bookable(per_project: int) -> tuple[int, int]:
+    """(requisitions, direct costs) per project for an emulator size number (``Size.parse``)."""
+    return max(6, per_project // 4), max(4, per_project // 2)
+
+
 def render(report: CrashReport, payloads: int, statuses: dict[int, int], command: str) -> str:
     v = report.verdict
     phases = ", ".join(f"{k}: {n}" for k, n in sorted(report.phases.items(), key=lambda x: -x[1]))
@@ -74,7 +79,9 @@ def render(report: CrashReport, payloads: int, statuses: dict[int, int], command
             f"| verdict | {ok} |",
             f"| kills survived (SIGKILL + restart) | {report.kills} |",
             f"| kills by phase (event store at kill time) | {phases} |",
-            f"| bookable records generated | {report.plan.size} per project setting; "
+            f"| bookable records generated | {2 * sum(bookable(int(report.plan.size)))} "
+            f"(2 projects × {bookable(int(report.plan.size))[0]} requisitions + "
+            f"{bookable(int(report.plan.size))[1]} direct costs); "
             f"{v.approved_records} approved at the end |",
             f"| live changes during the kills | {sum(report.mutations.values())} ({muts}) |",
             f"| DATEV booking rows / batches / invoice PDFs | {v.booking_rows} / {v.batches} / "

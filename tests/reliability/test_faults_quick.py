@@ -28,7 +28,7 @@ from tests.reliability.mutations import Mutator
 from tests.reliability.secret_scan import CLI_COMMANDS, cli_output, files_under, scan, secrets_of
 
 pytestmark = pytest.mark.slow
-STORM_S = 40.0
+STORM_S = 30.0
 STORM_RESET_S = 2.0
 IN_FLIGHT_S = 0.5  # requests already on the wire when the 429 was answered
 
