@@ -9,6 +9,14 @@ from __future__ import annotations
 
 import os
 
+from adapters.vault import VaultError, load_keys
+from streams.errors import ConnectorError
+from streams.event_cipher import (
+    CIPHER_TOPIC,
+    COMPRESSOR_TOPIC,
+    KEYS_VARIABLE,
+    derived_keys,
+)
 from streams.settings import Settings
 
 
@@ -19,6 +27,8 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "AGGREGATE_CACHE_MAXSIZE": "5000",
         "AGGREGATE_CACHE_FASTFORWARD": "y",  # other processes (CLI replays) write too
     }
+    if settings.vault.encrypt_event_store:
+        env.update(encryption_env(settings))
     if os.environ.get("PERSISTENCE_MODULE"):
         return env  # eventsourcing's own variables are in charge
     if settings.uses_postgres:
@@ -46,6 +56,21 @@ def event_store_env(settings: Settings) -> dict[str, str]:
             }
         )
     return env
+
+
+def encryption_env(settings: Settings) -> dict[str, str]:
+    """Cipher and compressor variables when ``vault.encrypt_event_store`` is on."""
+    try:
+        keys = load_keys(settings.vault.key, settings.vault.key_file)
+    except VaultError as exc:
+        raise ConnectorError(
+            f"MLC_VAULT__ENCRYPT_EVENT_STORE is on but the vault key is unusable: {exc}"
+        ) from None
+    return {
+        "CIPHER_TOPIC": CIPHER_TOPIC,
+        KEYS_VARIABLE: derived_keys(keys),
+        "COMPRESSOR_TOPIC": COMPRESSOR_TOPIC,
+    }
 
 
 def describe_event_store(settings: Settings) -> str:

@@ -6,9 +6,10 @@ normalized change per event to ``procore.changes`` (waiting for the broker's ack
 It never calls Procore: the fetch agent reads the records afterwards.
 
 Answers: 200 ``{"accepted": n, "ignored": m, "duplicates": d}``; 401 (no body detail) for a
-missing or wrong header; 503 when no secret is configured or the broker cannot take the events
-(Procore retries); 413 over the size limit; 400 ``{"error": …, "field": …}`` for anything that
-is not a Procore delivery. Bad input never produces a 500.
+missing or wrong header; 429 with ``Retry-After`` when one source sends too fast
+(``streams.rate_limit``); 503 when no secret is configured or the broker cannot take the
+events (Procore retries); 413 over the size limit; 400 ``{"error": …, "field": …}`` for
+anything that is not a Procore delivery. Bad input never produces a 500.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from adapters.procore.webhooks import WebhookPayloadError, parse_delivery
 from domain.changes import ProcoreChange
 from streams import telemetry
 from streams.publishing import Publisher, topic_publisher
+from streams.rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -188,11 +190,13 @@ def register_webhook_view(
     secret: SecretStr | None,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    limiter: RateLimiter | None = None,
 ) -> WebhookReceiver:
     """Serve ``POST /webhooks/procore`` on ``app``'s web server, publishing to ``changes_topic``."""
     receiver = WebhookReceiver(
         topic_publisher(changes_topic), secret, max_body_bytes=max_body_bytes
     )
+    per_source = limiter or RateLimiter()
     if not receiver.configured:
         log.warning(
             "webhook endpoint %s answers 503: set MLC_PROCORE__WEBHOOK_SECRET "
@@ -202,6 +206,13 @@ def register_webhook_view(
 
     class ProcoreWebhookView(View):  # type: ignore[misc]
         async def post(self, request: Request, **kwargs: Any) -> Response:
+            wait = per_source.allow(str(getattr(request, "remote", None) or "unknown"))
+            if wait is not None:
+                return self.json(
+                    {"error": "too many requests"},
+                    status=429,
+                    headers={"Retry-After": str(max(1, round(wait)))},
+                )
             answer = receiver.check_auth(request.headers.get("Authorization"))
             if answer is None:
                 answer = receiver.too_large(_content_length(request))

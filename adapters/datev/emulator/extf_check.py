@@ -224,6 +224,8 @@ def _check_booking(n: int, row: list[str], chart: ClientChart, result: CheckResu
                 "kost1": row[36],
                 "kost2": row[37],
                 "generalumkehr": row[117],
+                # Beleginfo pairs (columns 21-36) as "Art=Inhalt", e.g. Procore-ID=1:2:…
+                "beleginfo": "|".join(f"{row[c]}={row[c + 1]}" for c in range(20, 36, 2) if row[c]),
             }
         )
 

@@ -35,6 +35,7 @@ class Faults(BaseModel):
     disconnected_companies: list[int] = Field(
         default_factory=list, description="403 'App is not connected to this company'"
     )
+    token_down_next: int = Field(0, ge=0, description="next N token requests answer 503")
     # webhook deliveries
     webhook_drop_rate: float = Field(0.0, ge=0, le=1, description="events never sent")
     webhook_duplicate_rate: float = Field(0.0, ge=0, le=1, description="events sent twice")

@@ -18,6 +18,9 @@ INVALID_CLIENT = (
 async def token(request: web.Request) -> web.Response:
     ctx = request.app[CTX]
     ctx.counters.token_requests += 1
+    if ctx.faults.token_down_next > 0:  # the token endpoint is down (fault switch)
+        ctx.faults.token_down_next -= 1
+        return R.server_error(503, ctx.faults.retry_after_503_s)
     form = await request.post()
     if form.get("grant_type") != "client_credentials":
         return R.json_response(
