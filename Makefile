@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: help demo test lint format lock worker clean
+.PHONY: help demo test lint format lock worker bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 
 worker: $(STAMP) ## run the stream worker with the current settings
 	$(BIN)/ml-connector worker
+
+bench: $(STAMP) ## run the benchmarks (< 15 min) and rewrite docs/performance.md
+	$(BIN)/python -m bench
 
 lock: ## re-pin every dependency with hashes (requirements.lock) after editing pyproject.toml
 	@test -x $(VENV)-uv/bin/uv || ($(PYTHON) -m venv $(VENV)-uv && $(VENV)-uv/bin/pip install -q uv)

@@ -8,6 +8,7 @@ from typing import Any
 import faust
 
 from adapters.kafka.admin import TopicDecl
+from streams.faust_transport import consumer_urls
 from streams.settings import Settings
 
 _FAUST_LOG_LEVEL = {"debug": "debug", "info": "info", "warn": "warn", "error": "error"}
@@ -25,6 +26,8 @@ def create_faust_app(settings: Settings, bootstrap_servers: str, **overrides: An
     servers = ";".join(f"kafka://{s.strip()}" for s in bootstrap_servers.split(","))
     conf: dict[str, Any] = {
         "broker": servers,
+        # Consumers wait at most 100 ms per fetch (faust hard-codes 1,500 ms; see the module).
+        "broker_consumer": consumer_urls(bootstrap_servers),
         "datadir": str(datadir),
         "web_host": settings.web_host,
         "web_port": settings.web_port,

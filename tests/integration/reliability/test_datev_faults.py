@@ -19,7 +19,7 @@ from tests.integration.core.test_delivery import Stack, backfill, stack  # noqa:
 
 
 async def test_a_stuck_job_is_parked_after_the_bound_and_replays_to_one_booking(
-    stack: Stack,  # noqa: F811
+    stack: Stack,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(submitter_module, "MAX_PENDING_ROUNDS", 3)
@@ -49,7 +49,7 @@ async def test_a_stuck_job_is_parked_after_the_bound_and_replays_to_one_booking(
     assert stack.datev_matches_procore()
 
 
-async def test_5xx_on_upload_defers_and_retries_without_duplicates(stack: Stack) -> None:  # noqa: F811
+async def test_5xx_on_upload_defers_and_retries_without_duplicates(stack: Stack) -> None:
     backfill(stack)
     stack.datev.faults.server_errors = 2
     await stack.submitter.run_once()
@@ -63,7 +63,7 @@ async def test_5xx_on_upload_defers_and_retries_without_duplicates(stack: Stack)
     assert len(names) == len(set(names))  # one job per file
 
 
-async def test_a_5xx_blip_on_pdf_upload_is_ridden_out(stack: Stack) -> None:  # noqa: F811
+async def test_a_5xx_blip_on_pdf_upload_is_ridden_out(stack: Stack) -> None:
     backfill(stack)
     stack.datev.faults.server_errors = ATTEMPTS - 1
     assert await stack.uploader.run_once() == len(stack.approved())
@@ -72,7 +72,7 @@ async def test_a_5xx_blip_on_pdf_upload_is_ridden_out(stack: Stack) -> None:  # 
 
 
 async def test_a_longer_5xx_outage_parks_the_pdf_with_its_reason_and_replay_uploads_once(
-    stack: Stack,  # noqa: F811
+    stack: Stack,
 ) -> None:
     backfill(stack)
     stack.datev.faults.server_errors = ATTEMPTS  # the first PDF exhausts its attempts
@@ -90,7 +90,7 @@ async def test_a_longer_5xx_outage_parks_the_pdf_with_its_reason_and_replay_uplo
     assert [d for d in parked(stack.ledger) if d.document_state == "failed"] == []
 
 
-async def test_failed_jobs_keep_datevs_message_for_the_operator(stack: Stack) -> None:  # noqa: F811
+async def test_failed_jobs_keep_datevs_message_for_the_operator(stack: Stack) -> None:
     backfill(stack)
     stack.datev.faults.fail_jobs = True
     stack.datev.faults.fail_message = "Sachkonto 9999 ist nicht angelegt"
