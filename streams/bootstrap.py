@@ -18,6 +18,7 @@ import httpx
 
 from adapters.kafka.admin import ensure_topics
 from adapters.kafka.embedded import EmbeddedBroker
+from adapters.kafka.incarnation import broker_incarnation
 from adapters.procore.client import ProcoreClient
 from adapters.vault import Vault, VaultError
 from streams import telemetry
@@ -43,6 +44,7 @@ from streams.topics import (
     ALL_TOPICS,
     BOOKINGS_EVENTS,
     CONNECTOR_DLQ,
+    CONNECTOR_META,
     PROCORE_CHANGES,
     PROCORE_RECORDS,
 )
@@ -77,8 +79,10 @@ def build_rules(settings: Settings) -> BookingRules | None:
     return load_rules(settings.mappings) if settings.mappings else None
 
 
-def build_ledger(settings: Settings, rules: BookingRules | None = None) -> Ledger:
-    return Ledger(env=event_store_env(settings), rules=rules)
+def build_ledger(
+    settings: Settings, rules: BookingRules | None = None, incarnation: str = ""
+) -> Ledger:
+    return Ledger(env=event_store_env(settings), rules=rules, incarnation=incarnation)
 
 
 def open_vault(settings: Settings) -> Vault | None:
@@ -121,7 +125,8 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
     """Wire the faust app: topics, agents and timers around one event-sourced ledger."""
     rules = build_rules(settings)
     app = create_faust_app(settings, bootstrap_servers)
-    ledger = build_ledger(settings, rules)
+    incarnation = asyncio.run(broker_incarnation(bootstrap_servers, CONNECTOR_META.name))
+    ledger = build_ledger(settings, rules, incarnation)
     relay = OutboxRelay(ledger)
     changes = declare_topic(app, PROCORE_CHANGES)
     records = declare_topic(app, PROCORE_RECORDS)

@@ -60,8 +60,9 @@ class FoldResult:
     changed_records: tuple[str, ...] = ()
 
 
-def tracking_name(topic: str, partition: int) -> str:
-    return f"{topic}:{partition}"
+def tracking_name(topic: str, partition: int, incarnation: str = "") -> str:
+    """``topic:partition``, qualified by the Kafka cluster's incarnation when known."""
+    return f"{topic}:{partition}@{incarnation}" if incarnation else f"{topic}:{partition}"
 
 
 def event_topic(aggregate_class: type, event_name: str) -> str:
@@ -75,10 +76,14 @@ class Ledger(EventSourcedProjection[UUID]):
     name = "ledger"
 
     def __init__(
-        self, env: Mapping[str, str] | None = None, rules: BookingRules | None = None
+        self,
+        env: Mapping[str, str] | None = None,
+        rules: BookingRules | None = None,
+        incarnation: str = "",
     ) -> None:
         super().__init__(env)
         self.rules = rules
+        self.incarnation = incarnation
         self.write_lock = threading.RLock()
         self._positions: dict[str, int] = {}
 
@@ -95,7 +100,7 @@ class Ledger(EventSourcedProjection[UUID]):
         self, topic: str, partition: int, changes: Sequence[tuple[int, ProcoreChange]]
     ) -> FoldResult:
         """Fold ``(offset, change)`` pairs of one partition in one transaction."""
-        name = tracking_name(topic, partition)
+        name = tracking_name(topic, partition, self.incarnation)
         with self.write_lock:
             done = self.position(name)
             fresh = [(o, c) for o, c in sorted(changes, key=lambda oc: oc[0]) if o + 1 > done]

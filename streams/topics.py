@@ -20,11 +20,15 @@ BOOKINGS_EVENTS = TopicDecl("bookings.events", partitions=4)
 CONNECTOR_DLQ = TopicDecl("connector.dlq", partitions=1)
 """Parked messages with their reason and Kafka context in headers."""
 
+CONNECTOR_META = TopicDecl("connector.meta", partitions=1)
+"""One marker record per life of the Kafka cluster (see ``adapters.kafka.incarnation``)."""
+
 ALL_TOPICS: tuple[TopicDecl, ...] = (
     PROCORE_CHANGES,
     PROCORE_RECORDS,
     BOOKINGS_EVENTS,
     CONNECTOR_DLQ,
+    CONNECTOR_META,
 )
 
 

@@ -1,22 +1,23 @@
-"""The broker loses its data (embedded broker's directory wiped): what the fold does today.
+"""The broker loses its data (embedded broker restarted, or a real cluster after a disaster).
 
-The fold's exactly-once effect rests on tracking rows ``(topic:partition → offset + 1)`` in the
-event store. A recreated topic starts again at offset 0, so its first messages look like
-redeliveries of offsets already folded and are skipped — the connector cannot tell a lost broker
-from a redelivery. docs/reliability.md has the operator procedure and the proposed fix.
+Fold tracking rows are ``(topic:partition@incarnation → offset + 1)``. A recreated cluster gets a
+new incarnation marker (``connector.meta``), so its topics are read from offset 0 again instead of
+being mistaken for redeliveries; versions already known add nothing (content hash), new ones fold.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
-import pytest
-
+from adapters.kafka.admin import ensure_topics
+from adapters.kafka.embedded import EmbeddedBroker
+from adapters.kafka.incarnation import broker_incarnation
 from domain.changes import ProcoreChange, RecordRef
 from streams.bootstrap import build_ledger
 from streams.settings import Settings
+from streams.topics import CONNECTOR_META
 
 TOPIC = "procore.records"
 
@@ -32,41 +33,34 @@ def change(rid: int, total: str) -> ProcoreChange:
 
 
 def _before_the_loss(settings: Settings) -> None:
-    ledger = build_ledger(settings)
+    ledger = build_ledger(settings, incarnation="first")
     ledger.fold(TOPIC, 0, [(i, change(i, "10.00")) for i in range(5)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: after the broker lost its data, offsets restart at 0 and the fold skips them as "
-    "redeliveries (streams/ledger.py tracking by offset only); see docs/reliability.md",
-)
-def test_a_new_record_on_a_recreated_topic_is_folded(
+def test_a_new_record_on_a_recreated_topic_is_folded_once(
     sqlite_settings: Callable[..., Settings],
 ) -> None:
     settings = sqlite_settings()
     _before_the_loss(settings)
-    ledger = build_ledger(settings)  # a restarted worker
+    # The same cluster restarted without loss: offsets continue, redeliveries are skipped.
+    same = build_ledger(settings, incarnation="first")
+    assert same.fold(TOPIC, 0, [(0, change(0, "10.00"))]).skipped == 1
+    # A cluster that lost its data: a new incarnation, its partition read from offset 0.
+    ledger = build_ledger(settings, incarnation="second")
     result = ledger.fold(TOPIC, 0, [(0, change(100, "99.00"))])
     assert result.folded == 1 and result.new_events >= 1
-
-
-def test_what_happens_today_and_the_operator_workaround(
-    sqlite_settings: Callable[..., Settings],
-) -> None:
-    settings = sqlite_settings()
-    _before_the_loss(settings)
-    ledger = build_ledger(settings)
-    # Today: the first message on the recreated partition is skipped (offset 0 < position 5).
-    assert ledger.fold(TOPIC, 0, [(0, change(100, "99.00"))]).skipped == 1
-    # Workaround (docs/reliability.md): with the worker stopped, remove the Kafka topics'
-    # tracking rows; re-folding what is already known then adds nothing (no duplicates) and
-    # the new record is folded.
-    with sqlite3.connect(settings.data_dir / "events.sqlite3") as db:
-        db.execute("DELETE FROM tracking WHERE application_name LIKE 'procore.records:%'")
-    ledger = build_ledger(settings)
-    again = ledger.fold(TOPIC, 0, [(i, change(i, "10.00")) for i in range(5)])
+    # The poller's reconciliation re-publishes what was known: nothing is booked twice.
+    again = ledger.fold(TOPIC, 0, [(i + 1, change(i, "10.00")) for i in range(5)])
     assert again.folded == 5 and again.new_events == 0
-    new = ledger.fold(TOPIC, 0, [(5, change(100, "99.00"))])
-    assert new.folded == 1 and new.new_events >= 1
+
+
+async def test_incarnation_survives_restarts_and_changes_with_a_new_broker(
+    tmp_path: Path,
+) -> None:
+    with EmbeddedBroker(tmp_path / "a") as broker:
+        await ensure_topics(broker.bootstrap_servers, [CONNECTOR_META])
+        first = await broker_incarnation(broker.bootstrap_servers, CONNECTOR_META.name)
+        assert await broker_incarnation(broker.bootstrap_servers, CONNECTOR_META.name) == first
+    with EmbeddedBroker(tmp_path / "b") as fresh:  # all data lost
+        await ensure_topics(fresh.bootstrap_servers, [CONNECTOR_META])
+        assert await broker_incarnation(fresh.bootstrap_servers, CONNECTOR_META.name) != first

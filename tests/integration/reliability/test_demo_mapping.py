@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from adapters.config_files import load_and_check
 from adapters.procore.emulator import run_procore_emulator
 from streams.demo.environment import _write_mapping
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: streams/demo/environment.py::_write_mapping calls emu.project_ids() without the "
-    "company, so with two companies (size medium/large) the mapping lists the other company's "
-    "projects and `ml-connector demo --size medium` cannot reconcile. "
-    "Fix: emu.project_ids(company).",
-)
 async def test_mapping_of_a_two_company_emulator_lists_only_its_company(tmp_path: Path) -> None:
     async with run_procore_emulator(seed=7, size="medium") as emu:
         assert len(emu.state.companies) == 2
