@@ -149,6 +149,8 @@ class SourceDocument(Aggregate):
     @event("ReplayRequested")
     def request_replay(self, record_key: str, requested_by: str, note: str) -> None:
         self.reason = None
+        if self.document_state == "failed":
+            self.document_state = None  # the upload is tried again
 
     # -- queries ------------------------------------------------------------------------------
 

@@ -98,8 +98,8 @@ class DocumentUploader:
 
     @staticmethod
     def _wants_upload(doc: SourceDocument) -> bool:
-        if doc.document_state == "uploaded" or doc.client_id is None:
-            return False
+        if doc.document_state in ("uploaded", "failed") or doc.client_id is None:
+            return False  # failed = parked until `replay record` asks again
         if doc.decision not in ("planned", "batched") or doc.deleted:
             return False
         return invoice_attachment(doc.record or {}) is not None

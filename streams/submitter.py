@@ -51,6 +51,10 @@ class Submitter:
         self._pending_rounds: dict[UUID, int] = {}
         self._retry_at: dict[UUID, tuple[datetime, int]] = {}  # backoff after transient errors
 
+    def retry_now(self) -> None:
+        """Forget every batch's backoff, e.g. after the operator fixed the cause."""
+        self._retry_at.clear()
+
     def _refresh_open(self) -> list[UUID]:
         for n in self.ledger.scan(list(OPENING_EVENTS), start=self._scanned + 1):
             self._scanned = n.id

@@ -106,7 +106,7 @@ async def test_datev_outage_defers_with_backoff_then_completes(stack: Stack) -> 
     await stack.submitter.run_once()  # inside the backoff window: not even tried
     assert len(stack.ledger.history(rows[0].batch_id)) == deferred_events
     stack.datev.faults.server_errors = 0
-    stack.submitter._retry_at.clear()  # the backoff has passed
+    stack.submitter.retry_now()  # as if the backoff had passed
     await stack.submitter.run_once()
     assert all(b.state == "completed" for b in batch_rows(stack.ledger))
     assert stack.datev_matches_procore()

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 import streams.submitter as submitter_module
-from streams.documents import ATTEMPTS
+from streams.documents import ATTEMPTS, MAX_ROUNDS
 from streams.operations import batch_rows, parked, replay_batch, replay_record
 from tests.integration.core.test_delivery import Stack, backfill, stack  # noqa: F401
 
@@ -56,6 +56,7 @@ async def test_5xx_on_upload_defers_and_retries_without_duplicates(stack: Stack)
     assert not stack.datev_matches_procore()
     assert {b.state for b in batch_rows(stack.ledger)} <= {"sealed", "submitted", "completed"}
     for _ in range(3):
+        stack.submitter.retry_now()  # as if each backoff had passed
         await stack.submitter.run_once()
     assert all(b.state == "completed" for b in batch_rows(stack.ledger))
     assert stack.datev_matches_procore()
@@ -75,14 +76,16 @@ async def test_a_longer_5xx_outage_parks_the_pdf_with_its_reason_and_replay_uplo
     stack: Stack,
 ) -> None:
     backfill(stack)
-    stack.datev.faults.server_errors = ATTEMPTS  # the first PDF exhausts its attempts
-    await stack.uploader.run_once()
+    stack.datev.faults.server_errors = 10_000  # DUO answers 503 for a long while
+    for _ in range(MAX_ROUNDS):  # each round stops at the first PDF and tries again later
+        assert await stack.uploader.run_once() == 0
+    stack.datev.faults.server_errors = 0
     stuck = [d for d in parked(stack.ledger) if d.document_state == "failed"]
     assert len(stuck) == 1  # parked, not dropped: `ml-connector parked` lists it
     failed = [e for e in stack.ledger.history(stuck[0].id) if type(e).__name__ == "DocumentFailed"]
     assert "503" in failed[-1].reason  # type: ignore[attr-defined]
     client = stack.rules.client_id
-    assert len(stack.datev.state.documents(client)) == len(stack.approved()) - 1
+    assert await stack.uploader.run_once() == len(stack.approved()) - 1  # the rest go through
     replay_record(stack.ledger, stuck[0].key, by="test")
     await stack.uploader.run_once()
     docs = stack.datev.state.documents(client)
