@@ -23,6 +23,7 @@ import orjson
 import psycopg
 
 from adapters.kafka.embedded import free_port
+from adapters.kafka.incarnation import broker_incarnation
 from adapters.procore.emulator import run_procore_emulator
 from bench.api_economy import size_for
 from bench.kafka_tools import BenchProcess
@@ -30,11 +31,11 @@ from domain.batch import Batch
 from domain.source_document import SourceDocument
 from streams.demo.environment import _write_mapping
 from streams.eventstore import event_store_env
-from streams.ledger import Ledger, event_topic
+from streams.ledger import Ledger, event_topic, tracking_name
 from streams.rules import load_rules
 from streams.sealing import LINES_PLANNED, batcher_name
 from streams.settings import Settings
-from streams.topics import PROCORE_RECORDS
+from streams.topics import CONNECTOR_META, PROCORE_RECORDS
 from tests.support.snapshots import all_snapshots
 
 REGISTERED = event_topic(SourceDocument, "Registered")
@@ -178,7 +179,8 @@ async def run_pipeline(
         for i in range(workers)
     ]
     ledger = store.ledger()
-    names = {p: f"{PROCORE_RECORDS.name}:{p}" for p in ends}
+    incarnation = await broker_incarnation(servers, CONNECTOR_META.name)  # as the workers read it
+    names = {p: tracking_name(PROCORE_RECORDS.name, p, incarnation) for p in ends}
     first = folded = sealed = 0.0
     planned_last, scanned = 0, 0
     samples: list[float] = []
