@@ -115,7 +115,7 @@ class DocumentUploader:
         for attempt in range(ATTEMPTS):
             try:
                 data = await self._download(attachment.url, ref.company_id)
-                async with self.gateway.session() as api:
+                async with self.gateway.session("documents") as api:
                     await api.upload_document(
                         doc.client_id,
                         guid,

@@ -68,12 +68,13 @@ class Submitter:
             batch = await asyncio.to_thread(self.ledger.aggregate, batch_id)
             if not isinstance(batch, Batch) or batch.state in ("completed", "failed"):
                 self._open.pop(batch_id, None)
+                self.gateway.forget(f"batch:{batch_id}")
                 continue
             waiting = self._retry_at.get(batch_id)
             if waiting is not None and self.now() < waiting[0]:
                 continue
             try:
-                async with self.gateway.session() as api:
+                async with self.gateway.session(f"batch:{batch_id}") as api:
                     changed += await self._advance(api, batch)
             except DatevLoginExpired:
                 log.error("%s; %d batch(es) wait", self.gateway.login_problem, len(self._open))

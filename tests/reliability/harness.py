@@ -21,8 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.vault import Vault
 from streams.bootstrap import build_ledger
-from streams.demo.environment import DemoEnvironment, demo_environment
+from streams.demo.environment import DemoEnvironment, _login, demo_environment
 from streams.ledger import Ledger, event_type_name
 from streams.operations import batch_rows
 from streams.relay import OutboxRelay
@@ -61,6 +62,7 @@ class CrashReport:
     phases: Counter[str] = field(default_factory=Counter)
     mutations: Counter[str] = field(default_factory=Counter)
     faults_injected: int = 0
+    relogins: int = 0  # kills that landed between DATEV's refresh answer and the vault write
     procore_api_calls: int = 0
     converge_s: float = 0.0
     duration_s: float = 0.0
@@ -73,7 +75,8 @@ class CrashReport:
             f"kills={self.kills} phases={dict(self.phases)} mutations={dict(self.mutations)} "
             f"approved={v.approved_records} rows={v.booking_rows} pdfs={v.documents} "
             f"batches={v.batches} lost={len(v.lost)} duplicates={len(v.duplicated)} "
-            f"faults={self.faults_injected} converge={self.converge_s:.1f}s "
+            f"faults={self.faults_injected} relogins={self.relogins} "
+            f"converge={self.converge_s:.1f}s "
             f"total={self.duration_s:.1f}s problems={v.problems[:10]}"
         )
 
@@ -185,6 +188,19 @@ async def converge(
     return current, time.monotonic() - started
 
 
+async def _login_lost(env: DemoEnvironment) -> bool:
+    vault = Vault.open(env.workdir, env.vault_key, None)
+    stored = (await asyncio.to_thread(vault.read)).datev_refresh
+    if stored is None:
+        return True
+    entry = env.datev.auth.refresh.get(stored.token.get_secret_value())
+    return entry is None or entry.used or entry.revoked
+
+
+async def _relogin(env: DemoEnvironment) -> None:
+    await _login(Vault.open(env.workdir, env.vault_key, None), env.datev)
+
+
 async def run_crash(workdir: Path, plan: CrashPlan) -> CrashReport:
     """Kill the worker ``plan.kills`` times while records flow, then check exactly-once."""
     report = CrashReport(plan=plan)
@@ -220,6 +236,12 @@ async def run_crash(workdir: Path, plan: CrashPlan) -> CrashReport:
                 await asyncio.to_thread(worker.kill)
                 report.kills += 1
                 report.phases.update(phases)
+                if await _login_lost(env):
+                    # DATEV had rotated the refresh token but the kill came before the vault
+                    # write: no client can keep that login. The worker says "run `ml-connector
+                    # datev login`"; the harness does what the operator would.
+                    await _relogin(env)
+                    report.relogins += 1
                 # The last restart also runs the nightly reconciliation.
                 worker = await _start(env, plan, log, reconcile_now=last)
             report.verdict, report.converge_s = await converge(env, ledger, plan.converge_timeout_s)
