@@ -28,3 +28,14 @@ def sample_change() -> ProcoreChange:
         observed_at=datetime(2026, 11, 10, 14, 2, 11, tzinfo=UTC),
         record=record,
     )
+
+
+def direct_cost_change(rid: int, total: str, status: str = "approved") -> ProcoreChange:
+    """A polled direct cost of company 7 / project 70 with the given total (ledger-level tests)."""
+    return ProcoreChange(
+        ref=RecordRef(company_id=7, project_id=70, resource="direct_cost", resource_id=rid),
+        action="update",
+        source="poller",
+        observed_at=datetime(2026, 11, 2, tzinfo=UTC),
+        record={"id": rid, "status": status, "grand_total": total},
+    )

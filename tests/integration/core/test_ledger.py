@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
 
-from domain.changes import ProcoreChange, RecordRef
 from streams.bootstrap import build_ledger
 from streams.relay import SCHEMA, OutboxRelay
 from streams.settings import Settings
+from tests.support.changes import direct_cost_change as change
 
 TOPIC = "procore.changes"
-
-
-def change(rid: int, total: str, status: str = "approved") -> ProcoreChange:
-    return ProcoreChange(
-        ref=RecordRef(company_id=7, project_id=70, resource="direct_cost", resource_id=rid),
-        action="update",
-        source="poller",
-        observed_at=datetime(2026, 11, 2, tzinfo=UTC),
-        record={"id": rid, "status": status, "grand_total": total},
-    )
 
 
 def test_redelivered_offsets_are_skipped_and_same_content_adds_nothing(

@@ -8,28 +8,17 @@ being mistaken for redeliveries; versions already known add nothing (content has
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.kafka.admin import ensure_topics
 from adapters.kafka.embedded import EmbeddedBroker
 from adapters.kafka.incarnation import broker_incarnation
-from domain.changes import ProcoreChange, RecordRef
 from streams.bootstrap import build_ledger
 from streams.settings import Settings
 from streams.topics import CONNECTOR_META
+from tests.support.changes import direct_cost_change as change
 
 TOPIC = "procore.records"
-
-
-def change(rid: int, total: str) -> ProcoreChange:
-    return ProcoreChange(
-        ref=RecordRef(company_id=7, project_id=70, resource="direct_cost", resource_id=rid),
-        action="update",
-        source="poller",
-        observed_at=datetime(2026, 11, 2, tzinfo=UTC),
-        record={"id": rid, "status": "approved", "grand_total": total},
-    )
 
 
 def _before_the_loss(settings: Settings) -> None:

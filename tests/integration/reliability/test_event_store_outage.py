@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import psycopg
 import pytest
 
-from domain.changes import ProcoreChange, RecordRef
 from streams.bootstrap import build_ledger
 from streams.settings import Settings
 from tests.conftest import PG_DSN, settings_factory
+from tests.support.changes import direct_cost_change as change
 
 TOPIC = "procore.records"
-
-
-def change(rid: int, total: str) -> ProcoreChange:
-    return ProcoreChange(
-        ref=RecordRef(company_id=7, project_id=70, resource="direct_cost", resource_id=rid),
-        action="update",
-        source="poller",
-        observed_at=datetime(2026, 11, 2, tzinfo=UTC),
-        record={"id": rid, "status": "approved", "grand_total": total},
-    )
 
 
 def _terminate(dbname: str) -> int:
