@@ -27,7 +27,7 @@ test: $(STAMP) ## set up and run the whole test suite (unit, integration, e2e; S
 lint: $(STAMP) ## ruff, mypy (strict) and the import-linter layer contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy domain adapters streams
+	$(BIN)/mypy domain adapters streams emulators
 	$(BIN)/lint-imports
 
 format: $(STAMP) ## apply ruff's formatting and safe fixes

@@ -19,15 +19,15 @@ from typing import Any
 
 from adapters.procore.client import ProcoreClient
 from adapters.procore.clock import SystemClock
-from adapters.procore.emulator import run_procore_emulator
-from adapters.procore.emulator.data import Size
-from adapters.procore.emulator.runner import ProcoreEmulator
 from bench.report import Figure, Report
 from domain.changes import ProcoreChange
 from domain.planning import invoice_attachment
-from streams.cursors import InMemoryCursorStore
-from streams.poller import NoKnownRecords, Poller
-from streams.snapshotter import ProcoreSnapshotter
+from emulators.procore import run_procore_emulator
+from emulators.procore.data import Size
+from emulators.procore.runner import ProcoreEmulator
+from streams.inputs.cursors import InMemoryCursorStore
+from streams.inputs.poller import NoKnownRecords, Poller
+from streams.inputs.snapshotter import ProcoreSnapshotter
 
 SECTION = "1 Procore API"
 

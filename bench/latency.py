@@ -21,10 +21,10 @@ import httpx
 
 from bench.kafka_tools import BenchProcess
 from domain.batch import Batch
+from streams.config.settings import Settings
 from streams.demo.environment import WEBHOOK_SECRET, DemoEnvironment, demo_environment
-from streams.eventstore import event_store_env
-from streams.ledger import Ledger, event_topic
-from streams.settings import Settings
+from streams.ledger.application import Ledger, event_topic
+from streams.ledger.eventstore import event_store_env
 
 SEALED = event_topic(Batch, "Sealed")
 SUBMITTED = event_topic(Batch, "JobSubmitted")

@@ -24,17 +24,17 @@ import psycopg
 
 from adapters.kafka.embedded import free_port
 from adapters.kafka.incarnation import broker_incarnation
-from adapters.procore.emulator import run_procore_emulator
 from bench.api_economy import size_for
 from bench.kafka_tools import BenchProcess
 from domain.batch import Batch
 from domain.source_document import SourceDocument
+from emulators.procore import run_procore_emulator
+from streams.config.settings import Settings
 from streams.demo.environment import _write_mapping
-from streams.eventstore import event_store_env
-from streams.ledger import Ledger, event_topic, tracking_name
-from streams.rules import load_rules
-from streams.sealing import LINES_PLANNED, batcher_name
-from streams.settings import Settings
+from streams.ledger.application import Ledger, event_topic, tracking_name
+from streams.ledger.eventstore import event_store_env
+from streams.ledger.rules import load_rules
+from streams.stages.seal import LINES_PLANNED, batcher_name
 from streams.topics import CONNECTOR_META, PROCORE_RECORDS
 from tests.support.snapshots import all_snapshots
 

@@ -19,9 +19,9 @@ import faust
 import orjson
 
 from streams.agents.fold import BATCH_MAX, BATCH_WITHIN_S
+from streams.config.settings import Settings, load_settings
 from streams.faust_app import create_faust_app, declare_topic
 from streams.faust_transport import consumer_urls
-from streams.settings import Settings, load_settings
 from streams.topics import PROCORE_RECORDS
 
 

@@ -21,25 +21,25 @@ from adapters.kafka.embedded import EmbeddedBroker
 from adapters.kafka.incarnation import broker_incarnation
 from adapters.procore.client import ProcoreClient
 from adapters.vault import Vault, VaultError
-from streams import telemetry
 from streams.agents.fold import register_fold_agent
+from streams.agents.inputs import wire_inputs
 from streams.agents.parking import DeadLetters
 from streams.agents.relay_timer import register_relay_timer
 from streams.agents.stages import register_stage
-from streams.datev_gateway import DatevGateway
-from streams.documents import DocumentUploader
+from streams.config import telemetry
+from streams.config.logging_setup import register_secrets, secret_values
+from streams.config.settings import Settings
 from streams.errors import ConnectorError
-from streams.eventstore import event_store_env
 from streams.faust_app import create_faust_app, declare_topic
-from streams.inputs import wire_inputs
-from streams.ledger import Ledger
-from streams.logging_setup import register_secrets, secret_values
-from streams.relay import OutboxRelay
-from streams.rules import BookingRules, load_rules
-from streams.scheduler import SealScheduler
-from streams.settings import Settings
-from streams.status.routes import register_status_page
-from streams.submitter import Submitter
+from streams.ledger.application import Ledger
+from streams.ledger.eventstore import event_store_env
+from streams.ledger.rules import BookingRules, load_rules
+from streams.operator.status.routes import register_status_page
+from streams.stages.cadence import SealScheduler
+from streams.stages.datev_gateway import DatevGateway
+from streams.stages.documents import DocumentUploader
+from streams.stages.relay import OutboxRelay
+from streams.stages.submit import Submitter
 from streams.topics import (
     ALL_TOPICS,
     BOOKINGS_EVENTS,

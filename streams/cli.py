@@ -23,7 +23,7 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Procore → DATEV connector. Run a subcommand with --help for details."""
-    from streams.logging_setup import configure_cli_logging
+    from streams.config.logging_setup import configure_cli_logging
 
     configure_cli_logging()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from streams.settings import SettingsError
+from streams.config.settings import SettingsError
 
 
 class ConnectorError(Exception):

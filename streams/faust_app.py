@@ -8,8 +8,8 @@ from typing import Any
 import faust
 
 from adapters.kafka.admin import TopicDecl
+from streams.config.settings import Settings
 from streams.faust_transport import consumer_urls
-from streams.settings import Settings
 
 _FAUST_LOG_LEVEL = {"debug": "debug", "info": "info", "warn": "warn", "error": "error"}
 

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.kafka.admin import ensure_topics
 from adapters.kafka.embedded import EmbeddedBroker, free_port
-from streams.settings import Settings
+from streams.config.settings import Settings
 from streams.topics import ALL_TOPICS
 
 PG_DSN = os.environ.get("MLC_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")

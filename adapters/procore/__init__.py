@@ -1,2 +1,2 @@
 """Procore adapter: API client (client-credentials auth, pagination, rate limits), webhook payloads,
-and a faithful loopback emulator (``adapters.procore.emulator``)."""
+and a faithful loopback emulator (``emulators.procore``)."""

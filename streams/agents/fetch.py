@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
 from domain.changes import ProcoreChange
 from streams.agents.parking import DeadLetters
-from streams.snapshotter import ProcoreNotConfigured, ProcoreSnapshotter
+from streams.inputs.snapshotter import ProcoreNotConfigured, ProcoreSnapshotter
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from pydantic import ValidationError
 
 from domain.changes import ProcoreChange
-from streams import telemetry
 from streams.agents.parking import DeadLetters
-from streams.ledger import FoldResult, Ledger
+from streams.config import telemetry
+from streams.ledger.application import FoldResult, Ledger
 
 log = logging.getLogger(__name__)
 

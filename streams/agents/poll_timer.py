@@ -1,4 +1,4 @@
-"""The poller as a leader-only stage (see ``streams.poller``)."""
+"""The poller as a leader-only stage (see ``streams.inputs.poller``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import faust
 
 from streams.agents.stages import register_stage
-from streams.poller import Poller
-from streams.publishing import topic_publisher
+from streams.inputs.poller import Poller
+from streams.inputs.publishing import topic_publisher
 
 
 def register_poller(

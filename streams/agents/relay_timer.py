@@ -8,7 +8,7 @@ from typing import Any
 
 import faust
 
-from streams.relay import OutboxRelay
+from streams.stages.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
 

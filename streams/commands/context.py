@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streams.bootstrap import build_ledger, build_rules
-from streams.ledger import Ledger
-from streams.rules import BookingRules
-from streams.settings import Settings, load_settings
+from streams.config.settings import Settings, load_settings
+from streams.ledger.application import Ledger
+from streams.ledger.rules import BookingRules
 
 
 @dataclass

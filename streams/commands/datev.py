@@ -26,8 +26,8 @@ from adapters.vault import (
     load_keys,
     write_key_file,
 )
+from streams.config.settings import Settings, load_settings
 from streams.errors import ConnectorError
-from streams.settings import Settings, load_settings
 
 datev_app = typer.Typer(help="DATEV login and status.", no_args_is_help=True)
 vault_app = typer.Typer(help="The encrypted credential vault.", no_args_is_help=True)

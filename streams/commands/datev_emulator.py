@@ -7,7 +7,7 @@ import contextlib
 
 import typer
 
-from adapters.datev.emulator import EmulatedClient, Faults, demo_client, run_datev_emulator
+from emulators.datev import EmulatedClient, Faults, demo_client, run_datev_emulator
 
 
 def emulator_datev(

@@ -7,8 +7,8 @@ import asyncio
 import typer
 from rich.console import Console
 
-from streams.doctor import Check, check_mapping, check_vault, run_doctor
-from streams.settings import SettingsError, load_settings
+from streams.config.settings import SettingsError, load_settings
+from streams.setup.doctor import Check, check_mapping, check_vault, run_doctor
 
 _MARK = {"ok": "[green]✔ ok  [/]", "warn": "[yellow]! warn[/]", "fail": "[bold red]✘ FAIL[/]"}
 
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
             )
             raise typer.Exit(1) from None
         if register_webhooks:
-            from streams.doctor_remote import register_webhooks as register_all
+            from streams.setup.doctor_remote import register_webhooks as register_all
 
             _, vault = check_vault(settings)
             _, rules = check_mapping(settings)

@@ -7,9 +7,9 @@ import contextlib
 
 import typer
 
-from adapters.procore.emulator.data import Size
-from adapters.procore.emulator.faults import parse_assignments
-from adapters.procore.emulator.runner import ProcoreEmulator, serve
+from emulators.procore.data import Size
+from emulators.procore.faults import parse_assignments
+from emulators.procore.runner import ProcoreEmulator, serve
 from streams.errors import ConnectorError
 
 emulator_app = typer.Typer(

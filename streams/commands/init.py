@@ -1,6 +1,6 @@
 """``ml-connector init``: first-run setup, interactive or fully from flags (``--yes``).
 
-The work is done by :func:`streams.setup_wizard.run_init`; this module only turns flags and
+The work is done by :func:`streams.setup.wizard.run_init`; this module only turns flags and
 prompts into :class:`InitOptions` and prints the outcome.
 """
 
@@ -16,9 +16,9 @@ from typing import Literal
 import typer
 from pydantic import SecretStr
 
+from streams.config.settings import DatevSettings, ProcoreSettings
 from streams.errors import ConnectorError
-from streams.settings import DatevSettings, ProcoreSettings
-from streams.setup_wizard import InitOptions, InitResult, run_init
+from streams.setup.wizard import InitOptions, InitResult, run_init
 
 _DATEV = DatevSettings()
 _PROCORE = ProcoreSettings()

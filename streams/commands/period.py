@@ -7,8 +7,8 @@ import getpass
 import typer
 
 from streams.commands.reconcile import open_client
-from streams.periods import close_period, list_periods, open_period
-from streams.settings import load_settings
+from streams.config.settings import load_settings
+from streams.operator.period_close import close_period, list_periods, open_period
 
 period_app = typer.Typer(help="Close and reopen months (month-end close).", no_args_is_help=True)
 

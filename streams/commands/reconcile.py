@@ -10,13 +10,13 @@ import typer
 from rich.console import Console
 
 from streams.bootstrap import build_ledger, build_rules
+from streams.config.settings import Settings, load_settings
 from streams.errors import ConnectorError
-from streams.ledger import Ledger
-from streams.reconcile import reconciliation_report
-from streams.report_formats import print_table, to_csv, to_json
-from streams.report_html import render_html
-from streams.rules import ClientRules
-from streams.settings import Settings, load_settings
+from streams.ledger.application import Ledger
+from streams.ledger.rules import ClientRules
+from streams.operator.close import reconciliation_report
+from streams.operator.close_formats import print_table, to_csv, to_json
+from streams.operator.close_html import render_html
 
 
 class Format(StrEnum):

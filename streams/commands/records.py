@@ -16,10 +16,10 @@ from domain.batch_files import build_files
 from domain.source_document import SourceDocument
 from streams.commands.context import command_context
 from streams.errors import ConnectorError
-from streams.ledger import event_payload, event_type_name
-from streams.operations import batch_rows, find_document, parked
-from streams.scheduler import local_now
-from streams.sealing import pending_documents, seal
+from streams.ledger.application import event_payload, event_type_name
+from streams.operator.actions import batch_rows, find_document, parked
+from streams.stages.cadence import local_now
+from streams.stages.seal import pending_documents, seal
 
 _SKIP = {"record", "context", "desired", "pending", "record_key"}
 

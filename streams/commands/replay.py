@@ -13,9 +13,9 @@ from rich.console import Console
 from adapters.kafka.admin import GroupActive, KafkaUnavailable, reset_offsets
 from adapters.kafka.dead_letters import redrive
 from streams.commands.context import command_context
+from streams.config.settings import load_settings
 from streams.errors import ConnectorError
-from streams.operations import replay_batch, replay_record
-from streams.settings import load_settings
+from streams.operator.actions import replay_batch, replay_record
 from streams.topics import ALL_TOPICS, CONNECTOR_DLQ, consumer_group
 
 replay_app = typer.Typer(help="Re-drive a parked record, a failed batch, or a whole topic.")

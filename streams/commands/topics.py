@@ -14,8 +14,8 @@ from adapters.kafka.admin import (
     existing_partitions,
     partition_report,
 )
+from streams.config.settings import load_settings
 from streams.errors import ConnectorError
-from streams.settings import load_settings
 from streams.topics import ALL_TOPICS, consumer_group
 
 

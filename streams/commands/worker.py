@@ -11,10 +11,10 @@ import faust
 import typer
 
 from streams.bootstrap import build_worker, kafka_runtime
-from streams.eventstore import describe_event_store
+from streams.config.logging_setup import configure_logging
+from streams.config.settings import Settings, load_settings
 from streams.faust_app import faust_log_level
-from streams.logging_setup import configure_logging
-from streams.settings import Settings, load_settings
+from streams.ledger.eventstore import describe_event_store
 
 log = logging.getLogger(__name__)
 

@@ -13,20 +13,20 @@ import orjson
 from pydantic import SecretStr
 
 from adapters.config_files import load_and_check
-from adapters.datev.emulator import EmulatedClient, run_datev_emulator
-from adapters.datev.emulator.extf_check import ClientChart
-from adapters.datev.emulator.server import DatevEmulator
 from adapters.datev.login import finish_login
 from adapters.datev.oauth import begin_login
 from adapters.datev.tokens import oauth_config
 from adapters.kafka.admin import ensure_topics
 from adapters.kafka.embedded import EmbeddedBroker, free_port
-from adapters.procore.emulator import run_procore_emulator
-from adapters.procore.emulator.runner import ProcoreEmulator
 from adapters.vault import DatevCredentials, ProcoreCredentials, Vault, generate_key
 from domain.chart import Chart
 from domain.mapping import ClientMapping
-from streams.proposal import ProposalInput, propose_mapping
+from emulators.datev import EmulatedClient, run_datev_emulator
+from emulators.datev.extf_check import ClientChart
+from emulators.datev.server import DatevEmulator
+from emulators.procore import run_procore_emulator
+from emulators.procore.runner import ProcoreEmulator
+from streams.setup.proposal import ProposalInput, propose_mapping
 from streams.topics import ALL_TOPICS
 
 ADVISOR, CLIENT = 29098, 55003

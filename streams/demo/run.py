@@ -14,15 +14,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from adapters.procore.emulator.data import Resource
 from domain.reconciliation import Reconciliation, reconcile
+from emulators.procore.data import Resource
 from streams.bootstrap import build_ledger
+from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, demo_environment
-from streams.operations import batch_rows, replay_batch
-from streams.reconcile import reconciliation_report
-from streams.report_html import render_html
-from streams.rules import load_rules
-from streams.settings import Settings
+from streams.ledger.rules import load_rules
+from streams.operator.actions import batch_rows, replay_batch
+from streams.operator.close import reconciliation_report
+from streams.operator.close_html import render_html
 from streams.worker_process import WorkerProcess
 
 BOOKED: tuple[Resource, ...] = ("requisition", "direct_cost")

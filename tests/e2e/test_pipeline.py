@@ -16,11 +16,11 @@ from rich.console import Console
 from adapters.kafka.admin import reset_offsets
 from adapters.kafka.clients import read_topic
 from streams.bootstrap import build_ledger
+from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, demo_environment
 from streams.demo.run import Demo, scenario
-from streams.operations import parked, replay_record
-from streams.rules import load_rules
-from streams.settings import Settings
+from streams.ledger.rules import load_rules
+from streams.operator.actions import parked, replay_record
 from streams.topics import BOOKINGS_EVENTS, PROCORE_CHANGES, PROCORE_RECORDS
 from streams.worker_process import WorkerProcess
 

@@ -12,7 +12,7 @@ import orjson
 
 from adapters.kafka.clients import produce, read_topic
 from adapters.kafka.embedded import EmbeddedBroker
-from streams.settings import Settings
+from streams.config.settings import Settings
 from streams.topics import BOOKINGS_EVENTS, CONNECTOR_DLQ, PROCORE_RECORDS
 from streams.worker_process import WorkerProcess
 from tests.support.changes import sample_change

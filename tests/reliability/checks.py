@@ -20,9 +20,9 @@ from domain.money import ZERO, to_cents
 from domain.reconciliation import gross_rates, procore_net, reconcile
 from streams.demo.environment import DemoEnvironment
 from streams.demo.run import BOOKED
-from streams.ledger import Ledger
-from streams.operations import batch_rows, parked
-from streams.relay import OutboxRelay
+from streams.ledger.application import Ledger
+from streams.operator.actions import batch_rows, parked
+from streams.stages.relay import OutboxRelay
 
 OPEN_STATES = ("sealed", "submitted")
 

@@ -23,11 +23,11 @@ from typing import Any
 
 from adapters.vault import Vault
 from streams.bootstrap import build_ledger
+from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, _login, demo_environment
-from streams.ledger import Ledger, event_type_name
-from streams.operations import batch_rows
-from streams.relay import OutboxRelay
-from streams.settings import Settings
+from streams.ledger.application import Ledger, event_type_name
+from streams.operator.actions import batch_rows
+from streams.stages.relay import OutboxRelay
 from streams.worker_process import WorkerProcess
 from tests.reliability.checks import Verdict, verdict
 from tests.reliability.mutations import Mutator

@@ -7,7 +7,7 @@ import random
 from collections import Counter
 from decimal import Decimal
 
-from adapters.procore.emulator.data import Resource
+from emulators.procore.data import Resource
 from streams.demo.environment import DemoEnvironment
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 from pydantic import SecretStr
 
-from streams.webhook import WebhookReceiver
+from streams.inputs.webhook import WebhookReceiver
 from tests.reliability.harness import CrashPlan, CrashReport, run_crash
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"

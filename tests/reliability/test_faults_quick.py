@@ -19,8 +19,8 @@ import pytest
 
 from adapters.vault import Vault
 from streams.bootstrap import build_ledger
+from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, _login, demo_environment
-from streams.settings import Settings
 from streams.worker_process import WorkerProcess
 from tests.reliability.checks import approved
 from tests.reliability.harness import converge, faults_seen

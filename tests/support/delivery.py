@@ -13,23 +13,23 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from adapters.datev.emulator import run_datev_emulator
-from adapters.datev.emulator.server import DatevEmulator
 from adapters.datev.polling import PollPolicy
 from adapters.procore.client import ProcoreClient
-from adapters.procore.emulator import mutations, run_procore_emulator
-from adapters.procore.emulator.runner import ProcoreEmulator
 from adapters.vault import DatevCredentials, Vault, generate_key
 from domain.reconciliation import reconcile
+from emulators.datev import run_datev_emulator
+from emulators.datev.server import DatevEmulator
+from emulators.procore import mutations, run_procore_emulator
+from emulators.procore.runner import ProcoreEmulator
 from streams.bootstrap import build_ledger
-from streams.datev_gateway import DatevGateway
+from streams.config.settings import DatevSettings, Settings
 from streams.demo.environment import _datev_client, _login, _write_mapping
-from streams.documents import DocumentUploader
-from streams.ledger import Ledger
-from streams.rules import ClientRules, load_rules
-from streams.sealing import seal
-from streams.settings import DatevSettings, Settings
-from streams.submitter import Submitter
+from streams.ledger.application import Ledger
+from streams.ledger.rules import ClientRules, load_rules
+from streams.stages.datev_gateway import DatevGateway
+from streams.stages.documents import DocumentUploader
+from streams.stages.seal import seal
+from streams.stages.submit import Submitter
 from tests.support.snapshots import all_snapshots, snapshot
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)

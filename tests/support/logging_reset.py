@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from streams.logging_setup import SECRETS
+from streams.config.logging_setup import SECRETS
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ import pytest
 
 from adapters.procore.client import ProcoreClient
 from adapters.procore.clock import ManualClock
-from adapters.procore.emulator import ProcoreEmulator, run_procore_emulator
 from adapters.procore.retry import RetryPolicy
+from emulators.procore import ProcoreEmulator, run_procore_emulator
 
 
 def client_for(emu: ProcoreEmulator, max_attempts: int = 5, **overrides: Any) -> ProcoreClient:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.procore.emulator.data import EmulatorState, Resource, Row
 from domain.changes import ProcoreChange, RecordRef
+from emulators.procore.data import EmulatorState, Resource, Row
 
 
 def context_for(state: EmulatorState, resource: Resource, row: Row) -> dict[str, Any] | None:

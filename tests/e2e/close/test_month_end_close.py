@@ -12,14 +12,14 @@ from typing import Any
 import orjson
 import pytest
 
-from adapters.procore.emulator import mutations
 from domain.reconciliation import datev_net_by_kost, procore_net
-from streams.operations import batch_rows, replay_batch
-from streams.periods import close_period
-from streams.reconcile import reconciliation_report
-from streams.report_formats import to_csv, to_json
-from streams.report_html import render_html
-from streams.settings import Settings
+from emulators.procore import mutations
+from streams.config.settings import Settings
+from streams.operator.actions import batch_rows, replay_batch
+from streams.operator.close import reconciliation_report
+from streams.operator.close_formats import to_csv, to_json
+from streams.operator.close_html import render_html
+from streams.operator.period_close import close_period
 from tests.support.delivery import DeliveryStack, delivery_stack
 from tests.support.snapshots import all_snapshots
 

@@ -18,8 +18,8 @@ import orjson
 from aiokafka import AIOKafkaConsumer
 
 from adapters.kafka.embedded import EmbeddedBroker, free_port
-from adapters.procore.emulator import ProcoreEmulator, run_procore_emulator
 from domain.changes import ProcoreChange
+from emulators.procore import ProcoreEmulator, run_procore_emulator
 from streams.topics import CONNECTOR_DLQ, PROCORE_RECORDS
 
 SECRET = "e2e-hook-secret"

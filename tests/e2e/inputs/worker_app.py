@@ -11,10 +11,10 @@ import os
 import faust
 
 from adapters.procore.client import ProcoreClient
+from streams.agents.inputs import wire_inputs
 from streams.agents.parking import DeadLetters
+from streams.config.settings import load_settings
 from streams.faust_app import create_faust_app, declare_topic
-from streams.inputs import wire_inputs
-from streams.settings import load_settings
 from streams.topics import CONNECTOR_DLQ, PROCORE_CHANGES, PROCORE_RECORDS
 
 

@@ -10,13 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.procore.clock import ManualClock
-from adapters.procore.emulator.data import generate
+from emulators.procore.data import generate
 from streams.bootstrap import build_ledger, build_rules
 from streams.cli import app
+from streams.config.settings import load_settings
 from streams.demo.environment import _write_mapping
 from streams.errors import ConnectorError
-from streams.sealing import seal
-from streams.settings import load_settings
+from streams.stages.seal import seal
 from tests.integration.core.test_booking_flow import FakeEmulator
 from tests.support.snapshots import all_snapshots
 

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from adapters.datev.emulator.extf_check import check_extf
-from adapters.procore.emulator.data import EmulatorState
 from domain.batch import Batch
 from domain.reconciliation import reconcile
+from emulators.datev.extf_check import check_extf
+from emulators.procore.data import EmulatorState
 from streams.bootstrap import build_ledger
+from streams.config.settings import Settings
 from streams.demo.environment import _datev_client, _write_mapping
-from streams.ledger import Ledger
-from streams.operations import iter_batches, parked
-from streams.rules import load_rules
-from streams.sealing import batch_files, seal
-from streams.settings import Settings
+from streams.ledger.application import Ledger
+from streams.ledger.rules import load_rules
+from streams.operator.actions import iter_batches, parked
+from streams.stages.seal import batch_files, seal
 from tests.support.snapshots import all_snapshots, snapshot
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
@@ -40,7 +40,7 @@ class FakeEmulator:
 @pytest.fixture
 def state() -> EmulatorState:
     from adapters.procore.clock import ManualClock
-    from adapters.procore.emulator.data import generate
+    from emulators.procore.data import generate
 
     return generate(seed=7, size="small", clock=ManualClock())
 
@@ -117,7 +117,7 @@ def test_redelivery_and_webhook_plus_poller_book_nothing_twice(
 def test_edit_after_posting_reverses_and_rebooks_delete_reverses(
     state: EmulatorState, ledger: Ledger
 ) -> None:
-    from adapters.procore.emulator import mutations
+    from emulators.procore import mutations
 
     pos = fold_all(ledger, all_snapshots(state))
     rules = next(iter(ledger.rules.clients.values()))  # type: ignore[union-attr]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from domain.batch import Batch
-from streams.operations import batch_rows, iter_batches, replay_batch
-from streams.settings import Settings
+from streams.config.settings import Settings
+from streams.operator.actions import batch_rows, iter_batches, replay_batch
 from tests.support.delivery import DeliveryStack, delivery_stack
 
 Stack = DeliveryStack
@@ -116,7 +116,7 @@ async def test_transient_pdf_failures_wait_instead_of_parking(stack: Stack) -> N
     backfill(stack)
     stack.datev.faults.server_errors = 1000  # DUO answers 503 for a while
     assert await stack.uploader.run_once() == 0
-    from streams.operations import parked
+    from streams.operator.actions import parked
 
     assert parked(stack.ledger) == []  # not parked after one bad round
     stack.datev.faults.server_errors = 0

@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from streams.bootstrap import build_ledger
-from streams.relay import SCHEMA, OutboxRelay
-from streams.settings import Settings
+from streams.config.settings import Settings
+from streams.stages.relay import SCHEMA, OutboxRelay
 from tests.support.changes import direct_cost_change as change
 
 TOPIC = "procore.changes"

@@ -14,12 +14,12 @@ from adapters.kafka.admin import reset_offsets
 from adapters.kafka.clients import produce
 from adapters.kafka.embedded import EmbeddedBroker
 from adapters.procore.clock import ManualClock
-from adapters.procore.emulator.data import generate
+from emulators.procore.data import generate
 from streams.bootstrap import build_ledger
 from streams.cli import app
+from streams.config.settings import Settings
 from streams.demo.environment import _write_mapping
-from streams.rules import load_rules
-from streams.settings import Settings
+from streams.ledger.rules import load_rules
 from tests.integration.core.test_booking_flow import FakeEmulator
 from tests.support.snapshots import all_snapshots
 
@@ -53,7 +53,7 @@ def test_parked_shows_the_missing_key_and_replay_books_after_the_fix(
     assert out.exit_code == 0
     assert "cost_type_defaults" in out.stdout or "cost type" in out.stdout
     ledger = build_ledger(settings)
-    from streams.operations import parked
+    from streams.operator.actions import parked
 
     stuck = parked(ledger)
     assert stuck, "the broken mapping should park records"

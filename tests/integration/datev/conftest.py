@@ -10,11 +10,11 @@ import pytest
 from pydantic import SecretStr
 
 from adapters.datev.client import DatevClient, DatevEndpoints
-from adapters.datev.emulator import DatevEmulator, EmulatorClock, run_datev_emulator
 from adapters.datev.login import login_with_loopback
 from adapters.datev.oauth import OAuthConfig
 from adapters.datev.tokens import DatevTokenService, oauth_config
 from adapters.vault import VAULT_FILE, DatevCredentials, Vault, generate_key
+from emulators.datev import DatevEmulator, EmulatorClock, run_datev_emulator
 
 Browser = Callable[[str], Awaitable[None]]
 

@@ -8,9 +8,9 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from adapters.datev.emulator import DatevEmulator
 from adapters.datev.tokens import DatevTokenService
 from adapters.vault import Vault
+from emulators.datev import DatevEmulator
 from streams.cli import app
 
 

@@ -7,13 +7,13 @@ import io
 import pytest
 
 from adapters.datev.client import DatevClient, document_guid
-from adapters.datev.emulator import DatevEmulator
 from adapters.datev.errors import (
     DatevDuplicateDocument,
     DatevForbidden,
     DatevNotFound,
     DatevUnknownDocumentType,
 )
+from emulators.datev import DatevEmulator
 
 CLIENT = "455148-1"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + b"x" * 2048

@@ -7,9 +7,9 @@ import orjson
 import pytest
 
 from adapters.datev.client import DatevClient
-from adapters.datev.emulator import DatevEmulator
 from adapters.datev.errors import DatevDuplicateFile, DatevServerError
 from adapters.datev.polling import PollPolicy
+from emulators.datev import DatevEmulator
 from tests.unit.datev.extf_samples import booking, creditor, creditor_file, extf_file
 
 CLIENT = "455148-1"

@@ -7,11 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from adapters.datev.emulator import DatevEmulator
 from adapters.datev.errors import DatevLoginFailed
 from adapters.datev.login import finish_login, login_with_loopback, login_with_paste
 from adapters.datev.oauth import OAuthConfig, begin_login, code_from_redirect, exchange_code
 from adapters.vault import Vault
+from emulators.datev import DatevEmulator
 
 from .conftest import Browser
 

@@ -11,10 +11,10 @@ import pytest
 
 import adapters.vault as vault_module
 from adapters.datev.client import DatevClient, DatevEndpoints
-from adapters.datev.emulator import DatevEmulator
 from adapters.datev.errors import DatevLoginExpired
 from adapters.datev.tokens import DatevTokenService
 from adapters.vault import Vault
+from emulators.datev import DatevEmulator
 
 EXPIRED_MESSAGE = "DATEV login expired — run `ml-connector datev login`"
 

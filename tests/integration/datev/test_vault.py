@@ -12,7 +12,6 @@ from pydantic import SecretStr
 
 import adapters.vault as vault_module
 from adapters.datev.client import DatevClient, DatevEndpoints
-from adapters.datev.emulator import DatevEmulator
 from adapters.datev.tokens import DatevTokenService
 from adapters.vault import (
     VAULT_FILE,
@@ -24,6 +23,7 @@ from adapters.vault import (
     load_keys,
     write_key_file,
 )
+from emulators.datev import DatevEmulator
 
 
 def all_bytes_under(root: Path) -> bytes:

@@ -13,15 +13,15 @@ import pytest
 from pydantic import SecretStr
 
 from adapters.config_files import load_and_check
-from adapters.datev.emulator import demo_client, run_datev_emulator
-from adapters.datev.emulator.server import DatevEmulator
-from adapters.procore.emulator import run_procore_emulator
-from adapters.procore.emulator.runner import ProcoreEmulator
 from adapters.vault import Vault
+from emulators.datev import demo_client, run_datev_emulator
+from emulators.datev.server import DatevEmulator
+from emulators.procore import run_procore_emulator
+from emulators.procore.runner import ProcoreEmulator
 from streams.bootstrap import build_procore, open_vault
+from streams.config.settings import DatevSettings, ProcoreSettings, load_settings
 from streams.errors import ConnectorError
-from streams.settings import DatevSettings, ProcoreSettings, load_settings
-from streams.setup_wizard import InitOptions, run_init
+from streams.setup.wizard import InitOptions, run_init
 
 ADVISOR, CLIENT = 29098, 55003
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import faust
 import orjson
 
-from streams.logging_setup import configure_logging
-from streams.settings import Settings
+from streams.config.logging_setup import configure_logging
+from streams.config.settings import Settings
 
 
 async def test_faust_worker_start_keeps_json_logs(tmp_path: Path) -> None:

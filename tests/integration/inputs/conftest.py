@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.procore.client import ProcoreClient
-from adapters.procore.emulator import ProcoreEmulator
+from emulators.procore import ProcoreEmulator
 from tests.support.procore import client_for, clock, emu, first_project  # noqa: F401 (fixtures)
 
 

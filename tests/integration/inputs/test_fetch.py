@@ -12,13 +12,13 @@ import orjson
 
 from adapters.procore.client import ProcoreClient
 from adapters.procore.clock import ManualClock
-from adapters.procore.emulator import ProcoreEmulator
 from adapters.procore.retry import RetryPolicy
 from domain.changes import ProcoreChange, RecordRef, ResourceKind
 from domain.procore.records import Commitment, CostCode, DirectCost, Requisition, TaxCode, Vendor
+from emulators.procore import ProcoreEmulator
 from streams.agents.fetch import FetchStage, Park, Snapshot, handle_event
 from streams.agents.parking import DeadLetters
-from streams.snapshotter import ProcoreSnapshotter
+from streams.inputs.snapshotter import ProcoreSnapshotter
 
 from .conftest import client_for
 

@@ -10,11 +10,11 @@ import pytest
 
 from adapters.procore.client import ProcoreClient
 from adapters.procore.clock import ManualClock
-from adapters.procore.emulator import ProcoreEmulator
 from domain.changes import ProcoreChange, ResourceKind
-from streams.cursors import CursorFileError, FileCursorStore, InMemoryCursorStore
-from streams.poller import NoKnownRecords, Poller
-from streams.publishing import CollectingPublisher
+from emulators.procore import ProcoreEmulator
+from streams.inputs.cursors import CursorFileError, FileCursorStore, InMemoryCursorStore
+from streams.inputs.poller import NoKnownRecords, Poller
+from streams.inputs.publishing import CollectingPublisher
 
 
 class Known:

@@ -14,11 +14,11 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from adapters.procore.emulator import run_procore_emulator
 from domain.changes import ProcoreChange
+from emulators.procore import run_procore_emulator
+from streams.config.settings import Settings
 from streams.faust_app import create_faust_app
-from streams.settings import Settings
-from streams.webhook import WEBHOOK_PATH, WebhookReceiver, register_webhook_view
+from streams.inputs.webhook import WEBHOOK_PATH, WebhookReceiver, register_webhook_view
 
 SECRET = "hook-secret-1"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, demo_environment
-from streams.settings import Settings
 
 WEBHOOK_URL = "https://connector.example.test/webhooks/procore"
 

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from adapters.kafka.embedded import free_port
 from adapters.vault import ProcoreCredentials, Vault
 from streams.commands import doctor as doctor_command
+from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment
-from streams.doctor import Check, run_doctor
-from streams.doctor_remote import register_webhooks
-from streams.settings import Settings
+from streams.setup.doctor import Check, run_doctor
+from streams.setup.doctor_remote import register_webhooks
 from streams.topics import ALL_TOPICS
 
 cli_app = typer.Typer()

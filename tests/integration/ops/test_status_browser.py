@@ -18,10 +18,10 @@ import httpx
 import pytest
 
 from streams.bootstrap import build_ledger
+from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, demo_environment
-from streams.operations import parked
-from streams.rules import load_rules
-from streams.settings import Settings
+from streams.ledger.rules import load_rules
+from streams.operator.actions import parked
 from tests.integration.ops.test_status_page import break_mapping
 from tests.support.snapshots import all_snapshots
 

@@ -12,12 +12,12 @@ from aiohttp import web
 
 from domain.source_document import SourceDocument
 from streams.bootstrap import build_ledger, open_vault
+from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment
-from streams.operations import batch_rows, parked
-from streams.rules import load_rules
-from streams.sealing import seal
-from streams.settings import Settings
-from streams.status.routes import StatusContext, status_application
+from streams.ledger.rules import load_rules
+from streams.operator.actions import batch_rows, parked
+from streams.operator.status.routes import StatusContext, status_application
+from streams.stages.seal import seal
 from tests.support.snapshots import all_snapshots
 
 TOKEN = "correct horse battery staple"

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from adapters.procore.clock import ManualClock
-from adapters.procore.emulator import run_procore_emulator
 from adapters.procore.errors import MissingCompanyContext, ProcoreAuthError
+from emulators.procore import run_procore_emulator
 from tests.integration.procore.conftest import client_for
 
 

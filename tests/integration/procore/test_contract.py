@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 import pytest
 
-from adapters.procore.emulator.mutations import ChangeEvent
 from adapters.procore.webhooks import parse_delivery
+from emulators.procore.mutations import ChangeEvent
 from tests.integration.procore.conftest import first_project
 
 EXAMPLES = orjson.loads(

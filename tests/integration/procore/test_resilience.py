@@ -7,7 +7,6 @@ import random
 import pytest
 
 from adapters.procore.clock import ManualClock
-from adapters.procore.emulator import run_procore_emulator
 from adapters.procore.errors import (
     ProcoreNotFoundError,
     ProcorePermissionError,
@@ -16,6 +15,7 @@ from adapters.procore.errors import (
 )
 from adapters.procore.retry import RetryPolicy
 from domain.changes import RecordRef
+from emulators.procore import run_procore_emulator
 from tests.integration.procore.conftest import client_for, first_project
 
 DIRECT_COSTS = "GET /rest/v1.1/projects/{project_id}/direct_costs"

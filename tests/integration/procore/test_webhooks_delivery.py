@@ -13,8 +13,8 @@ from pydantic import SecretStr
 
 from adapters.procore import hooks
 from adapters.procore.clock import ManualClock
-from adapters.procore.emulator import run_procore_emulator
 from adapters.procore.webhooks import parse_delivery
+from emulators.procore import run_procore_emulator
 from tests.integration.procore.conftest import client_for, first_project
 
 

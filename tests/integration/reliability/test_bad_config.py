@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from streams.errors import ConnectorError
-from streams.rules import load_rules
+from streams.ledger.rules import load_rules
 
 SAMPLE = Path(__file__).resolve().parents[3] / "deploy" / "mapping.sample.toml"
 
@@ -20,7 +20,7 @@ def _broken(tmp_path: Path) -> Path:
     )  # the same creditor pinned twice
     text = text.replace("start = 70100", "start = 10")  # outside the creditor range
     # (A document type DATEV does not know is found by `ml-connector doctor`, which asks DATEV:
-    # streams/doctor_remote.py.)
+    # streams/setup/doctor_remote.py.)
     path = tmp_path / "mapping.toml"
     path.write_text(text, encoding="utf-8")
     return path

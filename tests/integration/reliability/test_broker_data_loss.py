@@ -14,7 +14,7 @@ from adapters.kafka.admin import ensure_topics
 from adapters.kafka.embedded import EmbeddedBroker
 from adapters.kafka.incarnation import broker_incarnation
 from streams.bootstrap import build_ledger
-from streams.settings import Settings
+from streams.config.settings import Settings
 from streams.topics import CONNECTOR_META
 from tests.support.changes import direct_cost_change as change
 

@@ -12,9 +12,9 @@ from datetime import timedelta
 
 import pytest
 
-import streams.submitter as submitter_module
-from streams.documents import ATTEMPTS, MAX_ROUNDS
-from streams.operations import batch_rows, parked, replay_batch, replay_record
+import streams.stages.submit as submitter_module
+from streams.operator.actions import batch_rows, parked, replay_batch, replay_record
+from streams.stages.documents import ATTEMPTS, MAX_ROUNDS
 from tests.integration.core.test_delivery import Stack, backfill, stack  # noqa: F401
 
 

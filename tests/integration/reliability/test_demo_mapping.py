@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.config_files import load_and_check
-from adapters.procore.emulator import run_procore_emulator
+from emulators.procore import run_procore_emulator
 from streams.demo.environment import _write_mapping
 
 

@@ -11,9 +11,9 @@ from eventsourcing.persistence import MapperDeserialisationError
 
 from adapters.vault import generate_key
 from streams.bootstrap import build_ledger
+from streams.config.settings import Settings
 from streams.errors import ConnectorError
-from streams.event_cipher import derive_key
-from streams.settings import Settings
+from streams.ledger.event_cipher import derive_key
 from tests.support.changes import sample_change
 
 VENDOR = "Bau Müller GmbH"

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from streams.bootstrap import build_ledger
-from streams.settings import Settings
+from streams.config.settings import Settings
 from tests.conftest import PG_DSN, settings_factory
 from tests.support.changes import direct_cost_change as change
 

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from domain.changes import ProcoreChange
+from streams.config.settings import Settings
 from streams.faust_app import create_faust_app
-from streams.rate_limit import RateLimiter
-from streams.settings import Settings
-from streams.webhook import WEBHOOK_PATH, WebhookReceiver, register_webhook_view
+from streams.inputs.rate_limit import RateLimiter
+from streams.inputs.webhook import WEBHOOK_PATH, WebhookReceiver, register_webhook_view
 
 SECRET = "fuzz-secret-0123456789"
 AUTH = {"Authorization": f"Bearer {SECRET}"}

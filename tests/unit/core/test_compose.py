@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from streams.settings import Settings
+from streams.config.settings import Settings
 from streams.topics import ALL_TOPICS
 
 ROOT = Path(__file__).resolve().parents[3]

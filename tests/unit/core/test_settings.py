@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.settings import SettingsError, load_settings
+from streams.config.settings import SettingsError, load_settings
 
 
 def test_defaults_use_embedded_kafka_and_sqlite() -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.datev.emulator.extf_check import (
+from emulators.datev.extf_check import (
     CODE_AUTOMATIC,
     CODE_FILE,
     CODE_HEADER,
     ClientChart,
     check_extf,
 )
-from adapters.datev.emulator.state import SKR03_DEMO_ACCOUNTS, SKR03_DEMO_AUTOMATIC
+from emulators.datev.state import SKR03_DEMO_ACCOUNTS, SKR03_DEMO_AUTOMATIC
 from tests.unit.datev.extf_samples import booking, creditor, creditor_file, extf_file, header
 
 CHART = ClientChart(

@@ -9,13 +9,13 @@ import orjson
 import pytest
 from pydantic import SecretStr
 
-from streams.logging_setup import (
+from streams.config.logging_setup import (
     configure_cli_logging,
     configure_logging,
     register_secrets,
     resolve_format,
 )
-from streams.settings import Settings, VaultSettings
+from streams.config.settings import Settings, VaultSettings
 
 log = logging.getLogger("streams.test")
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from streams import telemetry
+from streams.config import telemetry
 
 
 class TP(NamedTuple):

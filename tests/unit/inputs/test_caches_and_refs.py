@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from streams.snapshotter import referenced_codes, vendor_id_of
+from streams.inputs.snapshotter import referenced_codes, vendor_id_of
+from streams.inputs.webhook import RecentIds
 from streams.ttl_cache import TtlCache
-from streams.webhook import RecentIds
 
 
 class Tick:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from domain.changes import ProcoreChange, RecordRef
 from streams.agents.fetch import FetchStage, Park, Snapshot
-from streams.snapshotter import ProcoreSnapshotter
+from streams.inputs.snapshotter import ProcoreSnapshotter
 
 REF = RecordRef(company_id=1, project_id=2, resource="direct_cost", resource_id=3)
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from streams.poll_schedule import incremental_due, latest_slot, parse_hh_mm, reconcile_due
-from streams.settings import ProcoreSettings
+from streams.config.settings import ProcoreSettings
+from streams.inputs.poll_schedule import incremental_due, latest_slot, parse_hh_mm, reconcile_due
 
 BERLIN_WINTER = timezone(timedelta(hours=1))
 

@@ -9,8 +9,8 @@ import pytest
 from pydantic import SecretStr
 
 from domain.changes import ProcoreChange
-from streams.publishing import CollectingPublisher
-from streams.webhook import WebhookReceiver
+from streams.inputs.publishing import CollectingPublisher
+from streams.inputs.webhook import WebhookReceiver
 
 SECRET = SecretStr("s3cret-token")
 AUTH = "Bearer s3cret-token"

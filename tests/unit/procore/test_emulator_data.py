@@ -8,11 +8,11 @@ from decimal import Decimal
 import orjson
 import pytest
 
-from adapters.procore.emulator.data import Size, generate
-from adapters.procore.emulator.faults import Faults, parse_assignments
-from adapters.procore.emulator.pdf import invoice_pdf
-from adapters.procore.emulator.records import DIRECT_COST_STATUSES, REQUISITION_STATUSES
 from domain.procore.records import Commitment, DirectCost, Requisition, Vendor
+from emulators.procore.data import Size, generate
+from emulators.procore.faults import Faults, parse_assignments
+from emulators.procore.pdf import invoice_pdf
+from emulators.procore.records import DIRECT_COST_STATUSES, REQUISITION_STATUSES
 
 
 def _dump(seed: int, size: str = "small") -> bytes:

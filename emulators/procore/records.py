@@ -1,0 +1,320 @@
+"""Record builders for the emulator: one method per Procore resource, JSON as the API sends it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from emulators.procore import names
+
+Json = dict[str, Any]
+CENT = Decimal("0.01")
+RETAINAGE = Decimal("0.05")
+
+REQUISITION_STATUSES = (
+    "draft",
+    "under_review",
+    "revise_and_resubmit",
+    "approved",
+    "approved_as_noted",
+    "pending_owner_approval",
+)
+DIRECT_COST_STATUSES = ("draft", "pending", "revise_and_resubmit", "approved")
+DIRECT_COST_TYPES = ("invoice", "expense", "payroll")
+PO_STATUSES = (
+    "Draft",
+    "Processing",
+    "Submitted",
+    "Partially Received",
+    "Received",
+    "Approved",
+    "Closed",
+)
+WO_STATUSES = (
+    "Draft",
+    "Out For Bid",
+    "Out For Signature",
+    "Approved",
+    "Complete",
+    "Terminated",
+    "Void",
+)
+
+
+def money(value: Decimal) -> str:
+    return format(value.quantize(CENT, rounding=ROUND_HALF_UP), "f")
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """Reference data a project's line items point at."""
+
+    cost_codes: list[Json]
+    line_item_types: list[Json]
+    tax_codes: list[Json]
+
+
+class RecordFactory:
+    """Builds records with ids from per-resource counters (deterministic for a given rng)."""
+
+    def __init__(self, rng: random.Random, files: dict[int, list[str]]) -> None:
+        self.rng = rng
+        self.files = files
+        self._next = {
+            "vendor": 556600, "project": 20251, "commitment": 88100, "requisition": 4401200,
+            "direct_cost": 990000, "line_item": 610000, "req_item": 1800000, "cost_code": 3300,
+            "line_item_type": 1, "tax_code": 10, "attachment": 7000, "period": 9900,
+        }  # fmt: skip
+        self._vendor_names: set[str] = set()
+
+    def next_id(self, kind: str) -> int:
+        self._next[kind] += 1
+        return self._next[kind]
+
+    # -- company reference data ------------------------------------------------------------
+
+    def line_item_types(self, company_id: int) -> list[Json]:
+        return [
+            {"id": self.next_id("line_item_type"), "name": name, "code": code,
+             "base_type": base, "origin_id": None}
+            for name, code, base in names.LINE_ITEM_TYPES
+        ]  # fmt: skip
+
+    def tax_codes(self, company_id: int) -> list[Json]:
+        return [
+            {"id": self.next_id("tax_code"), "code": code, "description": text, "rate1": rate,
+             "archived": False, "origin_id": None}
+            for code, text, rate in names.TAX_CODES
+        ]  # fmt: skip
+
+    def vendor(self, updated_at: str) -> Json:
+        rng = self.rng
+        for attempt in range(100):
+            trade, _ = rng.choice(names.TRADES)
+            who = rng.choice(names.SURNAMES + names.REGIONS[1:])
+            name = f"{trade} {who} {rng.choice(names.LEGAL_FORMS)}"
+            if attempt > 50:
+                name = f"{trade} {who} {attempt} {rng.choice(names.LEGAL_FORMS)}"
+            if name not in self._vendor_names:
+                break
+        self._vendor_names.add(name)
+        city, zip_code = rng.choice(names.CITIES)
+        vendor_id = self.next_id("vendor")
+        umlauts = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", " ": "-"})
+        slug = f"{trade}-{who}".lower().translate(umlauts)
+        return {
+            "id": vendor_id,
+            "name": name,
+            "abbreviated_name": (trade[:3] + who[:3]).upper(),
+            "legal_name": name,
+            "trade_name": trade,
+            "address": f"{rng.choice(names.STREETS)} {rng.randint(1, 120)}",
+            "city": city,
+            "state_code": None,
+            "zip": zip_code,
+            "country_code": "DE",
+            "email_address": f"rechnung@{slug}.example",
+            "business_phone": f"+49 {rng.randint(30, 991)} {rng.randint(100000, 9999999)}",
+            "is_active": rng.random() > 0.05,
+            "business_id": f"DE{rng.randint(100000000, 999999999)}",
+            "business_register": None,
+            "origin_id": None,
+            "origin_code": str(70000 + vendor_id % 1000) if rng.random() < 0.5 else None,
+            "origin_data": f"IBAN {self.iban()}",
+            "synced_to_erp": False,
+            "primary_contact": None,
+            "updated_at": updated_at,
+        }
+
+    def iban(self) -> str:
+        """A German IBAN with a correct ISO 7064 check number (fake bank and account)."""
+        bban = f"{self.rng.randint(10000000, 89999999)}{self.rng.randint(0, 9999999999):010d}"
+        check = 98 - int(bban + "131400") % 97  # "DE" = 13 14, then "00"
+        return f"DE{check:02d}{bban}"
+
+    # -- projects --------------------------------------------------------------------------
+
+    def project(self, company_id: int, company_name: str, index: int, updated_at: str) -> Json:
+        city, zip_code = self.rng.choice(names.CITIES)
+        name = f"{names.PROJECTS[index % len(names.PROJECTS)]} {city}"
+        return {
+            "id": self.next_id("project"), "name": name, "display_name": name,
+            "project_number": f"2026-{index + 1:03d}",
+            "address": f"{self.rng.choice(names.STREETS)} 1",
+            "city": city, "zip": zip_code, "country_code": "DE", "active": True,
+            "company": {"id": company_id, "name": company_name}, "updated_at": updated_at,
+        }  # fmt: skip
+
+    def cost_codes(self, project_id: int) -> list[Json]:
+        codes = []
+        for full_code, name in names.COST_CODES:
+            division, code = full_code.split("-")
+            codes.append(
+                {"id": self.next_id("cost_code"), "code": code, "full_code": full_code,
+                 "name": name, "parent": {"id": 3000 + int(division)}, "origin_id": None,
+                 "line_item_types": []}
+            )  # fmt: skip
+        return codes
+
+    def context(self, codes: list[Json], types: list[Json], taxes: list[Json]) -> LineContext:
+        return LineContext(codes, types, taxes)
+
+    # -- financial records -----------------------------------------------------------------
+
+    def line_item(self, ctx: LineContext, position: int) -> Json:
+        rng = self.rng
+        code = rng.choice(ctx.cost_codes)
+        kind = rng.choice(ctx.line_item_types[:5])
+        tax = ctx.tax_codes[0] if rng.random() < 0.8 else rng.choice(ctx.tax_codes)
+        quantity = Decimal(rng.randint(1, 400)) / (10 if rng.random() < 0.3 else 1)
+        unit_cost = Decimal(rng.randint(500, 250000)) / 100
+        amount = cents(quantity * unit_cost)
+        return {
+            "id": self.next_id("line_item"),
+            "position": position,
+            "description": rng.choice(names.WORK_ITEMS),
+            "amount": money(amount),
+            "quantity": float(quantity),
+            "unit_cost": float(unit_cost),
+            "uom": rng.choice(names.UOMS),
+            "total_amount": float(amount),
+            "tax_code_id": tax["id"],
+            "cost_code": {k: code[k] for k in ("id", "code", "full_code", "name")},
+            "line_item_type": {k: kind[k] for k in ("id", "name", "code", "base_type")},
+            "wbs_code": {"id": code["id"] * 10 + kind["id"] % 10,
+                         "flat_code": f"{code['full_code']}.{kind['code']}",
+                         "description": code["name"]},
+            "origin_id": None,
+        }  # fmt: skip
+
+    def attachment(self, filename: str, lines: list[str]) -> Json:
+        attachment_id = self.next_id("attachment")
+        self.files[attachment_id] = lines
+        return {
+            "id": attachment_id,
+            "url": f"/prostore/files/{attachment_id}",
+            "filename": filename,
+            "content_type": "application/pdf",
+        }
+
+    def commitment(
+        self, kind: str, vendor: Json, ctx: LineContext, i: int, updated_at: str
+    ) -> Json:
+        lines = [self.line_item(ctx, p) for p in range(1, self.rng.randint(2, 5) + 1)]
+        total = sum((Decimal(li["amount"]) for li in lines), Decimal(0))
+        is_po = kind == "purchase_order_contract"
+        statuses = PO_STATUSES if is_po else WO_STATUSES
+        status = statuses[i % len(statuses)]
+        return {
+            "id": self.next_id("commitment"),
+            "number": f"{'PO' if is_po else 'SUB'}-{i + 1:03d}",
+            "title": f"{self.rng.choice(names.WORK_ITEMS)}",
+            "status": status,
+            "executed": status in ("Approved", "Complete", "Received", "Closed"),
+            "vendor": {"id": vendor["id"], "company": vendor["name"]},
+            "grand_total": money(total),
+            "revised_contract": money(total),
+            "retainage_percent": "0.0" if is_po else "5.0",
+            "accounting_method": "unit" if is_po else "amount",
+            "contract_date": f"2026-0{self.rng.randint(6, 9)}-{self.rng.randint(1, 28):02d}",
+            "payment_terms": "30 Tage netto",
+            "origin_id": None,
+            "origin_code": None,
+            "currency_configuration": {"currency_iso_code": "EUR"},
+            "updated_at": updated_at,
+            "line_items": lines,
+            "attachments": [],
+        }
+
+    def requisition(self, contract: Json, i: int, updated_at: str) -> Json:
+        number = i // 3 + 1
+        status = REQUISITION_STATUSES[i % len(REQUISITION_STATUSES)]
+        items, completed = [], Decimal(0)
+        for line in contract["line_items"]:
+            done = cents(Decimal(line["amount"]) * Decimal(self.rng.randint(5, 30)) / 100)
+            retained = cents(done * RETAINAGE)
+            completed += done
+            items.append(
+                {"id": self.next_id("req_item"), "item_type": "contract_item",
+                 "line_item_id": line["id"], "cost_code_id": line["cost_code"]["id"],
+                 "wbs_code": line["wbs_code"]["flat_code"],
+                 "description_of_work": line["description"],
+                 "scheduled_value": line["amount"], "work_completed_this_period": money(done),
+                 "materials_presently_stored": "0.00",
+                 "total_completed_and_stored_to_date": money(done * number),
+                 "work_completed_retainage_retained_this_period": money(retained),
+                 "work_completed_retainage_released_this_period": "0.00",
+                 "net_amount": money(done - retained), "gross_amount": money(done)}
+            )  # fmt: skip
+        previous = completed * (number - 1)
+        retained_now = sum(
+            (Decimal(it["work_completed_retainage_retained_this_period"]) for it in items),
+            Decimal(0),
+        )
+        retained_before = cents(previous * RETAINAGE)
+        total_completed = previous + completed
+        total_retainage = retained_before + retained_now
+        invoice_number = f"RE-2026-{self.rng.randint(100, 9999):04d}"
+        month = 9 + min(number - 1, 2)
+        return {
+            "id": self.next_id("requisition"), "number": number, "invoice_number": invoice_number,
+            "previous_requisition_id": None, "status": status, "erp_status": "not_ready",
+            "commitment_id": contract["id"], "contract_name": contract["title"],
+            "vendor_id": contract["vendor"]["id"], "vendor_name": contract["vendor"]["company"],
+            "period_id": 9900 + month, "billing_date": f"2026-{month:02d}-28",
+            "requisition_start": f"2026-{month:02d}-01", "requisition_end": f"2026-{month:02d}-28",
+            "submitted_at": f"2026-{month:02d}-28T10:00:00Z", "payment_date": None,
+            "final": False, "total_claimed_amount": money(completed), "origin_id": None,
+            "currency_configuration": {"currency_iso_code": "EUR"},
+            "summary": {
+                "original_contract_sum": contract["grand_total"],
+                "net_change_by_change_orders": "0.00",
+                "contract_sum_to_date": contract["grand_total"],
+                "total_completed_and_stored_to_date": money(total_completed),
+                "completed_work_retainage_percent": "5.0",
+                "completed_work_retainage_amount": money(total_retainage),
+                "stored_materials_retainage_percent": "0.0",
+                "stored_materials_retainage_amount": "0.00",
+                "total_retainage": money(total_retainage),
+                "total_earned_less_retainage": money(total_completed - total_retainage),
+                "less_previous_certificates_for_payment": money(previous - retained_before),
+                "current_payment_due": money(completed - retained_now),
+                "tax_applicable_to_this_payment": "0.00",
+            },
+            "attachments": [self.attachment(f"{invoice_number}.pdf", [
+                contract["vendor"]["company"], f"Rechnung {invoice_number}",
+                f"Abschlagsrechnung Nr. {number} zu {contract['number']}",
+                f"Fällig: {money(completed - retained_now)} EUR"])],
+            "items": items, "updated_at": updated_at,
+        }  # fmt: skip
+
+    def direct_cost(self, vendor: Json, ctx: LineContext, i: int, updated_at: str) -> Json:
+        lines = [self.line_item(ctx, p) for p in range(1, self.rng.randint(1, 3) + 1)]
+        total = sum((Decimal(li["amount"]) for li in lines), Decimal(0))
+        invoice_number = f"2026-{self.rng.randint(1000, 99999)}"
+        day = self.rng.randint(1, 28)
+        return {
+            "id": self.next_id("direct_cost"),
+            "direct_cost_type": DIRECT_COST_TYPES[(i // 4) % 3],
+            "status": DIRECT_COST_STATUSES[i % 4],
+            "invoice_number": invoice_number,
+            "description": lines[0]["description"],
+            "vendor_id": vendor["id"],
+            "vendor_name": vendor["name"],
+            "direct_cost_date": f"2026-10-{day:02d}",
+            "received_date": f"2026-11-{day:02d}",
+            "payment_date": None,
+            "terms": "14 Tage 2 % Skonto, 30 Tage netto",
+            "grand_total": money(total),
+            "origin_id": None,
+            "attachments": [self.attachment(f"{invoice_number}.pdf", [
+                vendor["name"], f"Rechnung {invoice_number}", f"Summe {money(total)} EUR"])],
+            "line_items": lines,
+            "updated_at": updated_at,
+        }  # fmt: skip

@@ -1,0 +1,70 @@
+"""Wiring of the inputs into a worker: webhook view, fetch agent and (with Procore) the poller."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+from adapters.procore.client import ProcoreClient
+from streams.agents.fetch import register_fetch_agent
+from streams.agents.parking import DeadLetters
+from streams.agents.poll_timer import register_poller
+from streams.config.settings import Settings
+from streams.inputs.cursors import CursorStore, FileCursorStore
+from streams.inputs.poller import KnownRecords, NoKnownRecords, Poller, scopes_from_settings
+from streams.inputs.snapshotter import ProcoreSnapshotter
+from streams.inputs.webhook import WebhookReceiver, register_webhook_view
+
+log = logging.getLogger(__name__)
+
+CURSOR_FILE = "poller-cursors.json"
+
+
+@dataclass
+class Inputs:
+    webhook: WebhookReceiver
+    snapshotter: ProcoreSnapshotter
+    fetch_agent: Any
+    poller: Poller | None
+
+
+def wire_inputs(
+    app: faust.App,
+    settings: Settings,
+    changes_topic: Any,
+    records_topic: Any,
+    dead_letters: DeadLetters,
+    procore: ProcoreClient | None,
+    *,
+    cursors: CursorStore | None = None,
+    known: KnownRecords | None = None,
+) -> Inputs:
+    """Register everything that feeds ``procore.changes`` and turns it into ``procore.records``.
+
+    Without a Procore client the webhook still publishes and the fetch agent passes through
+    changes that carry their record (others are parked); the poller needs a client and at
+    least one ``procore.company_ids`` entry.
+    """
+    conf = settings.procore
+    receiver = register_webhook_view(app, changes_topic, conf.webhook_secret)
+    snapshotter = ProcoreSnapshotter(procore)
+    agent = register_fetch_agent(app, changes_topic, records_topic, snapshotter, dead_letters)
+    poller: Poller | None = None
+    if procore is None or not conf.company_ids:
+        log.warning(
+            "Procore poller off: %s",
+            "no Procore credentials" if procore is None else "set MLC_PROCORE__COMPANY_IDS",
+        )
+    else:
+        poller = Poller(
+            procore,
+            scopes_from_settings(conf.company_ids, conf.project_ids),
+            cursors or FileCursorStore(settings.data_dir / CURSOR_FILE),
+            known or NoKnownRecords(),
+            reconcile_at=conf.reconcile_at,
+        )
+        register_poller(app, changes_topic, poller, conf.poll_interval_s)
+    return Inputs(webhook=receiver, snapshotter=snapshotter, fetch_agent=agent, poller=poller)

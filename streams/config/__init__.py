@@ -1,0 +1,1 @@
+"""Settings, logging and process telemetry: what every entry point configures first."""

@@ -1,0 +1,1 @@
+"""Inputs: Procore webhooks, the poller and the fetch reads that feed ``procore.changes``."""

@@ -1,0 +1,1 @@
+"""The ledger: the event-sourced application (system of record), its store and booking rules."""

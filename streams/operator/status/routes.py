@@ -1,0 +1,289 @@
+"""HTTP handlers of the status page, health endpoints and metrics, and their registration.
+
+Handlers take aiohttp requests (faust's web driver is aiohttp) and return aiohttp responses, so
+the same table is mounted on the worker's faust web server (:func:`register_status_page`) and,
+in tests, on a bare aiohttp application (:func:`status_application`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from adapters.vault import Vault, VaultError
+from streams.config.settings import Settings
+from streams.errors import ConnectorError
+from streams.ledger.application import Ledger
+from streams.ledger.rules import BookingRules
+from streams.operator.actions import batch_rows, find_document, replay_record
+from streams.operator.status import auth, model, pages
+from streams.operator.status.metrics import CONTENT_TYPE, build_registry, render
+from streams.stages.seal import batch_files
+
+Handler = Callable[["StatusContext", web.Request], Awaitable[web.StreamResponse]]
+HTML = "text/html"
+
+
+@dataclass
+class StatusContext:
+    settings: Settings
+    ledger: Ledger
+    rules: BookingRules | None
+    vault: Vault | None = None
+    gateway: Any = None  # DatevGateway of the submit stage, for its login_problem
+    registry: CollectorRegistry = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.registry = build_registry(self.ledger)
+
+    def login_state(self) -> tuple[str, str]:
+        problem = getattr(self.gateway, "login_problem", None)
+        if problem:
+            return problem, "fail"
+        if self.vault is None:
+            return "not configured (no vault)", "warn"
+        try:
+            token = self.vault.read().datev_refresh
+        except VaultError as exc:
+            return str(exc), "fail"
+        if token is None:
+            return "no login stored — run `ml-connector datev login`", "fail"
+        if token.expires_at is None:
+            return "logged in (expiry unknown)", "ok"
+        days = (token.expires_at - datetime.now(UTC)).days
+        kind = "ok" if days >= 30 else ("warn" if days >= 0 else "fail")
+        return f"logged in, valid until {token.expires_at:%Y-%m-%d} ({days} days)", kind
+
+
+def _html(title: str, body: str, status: int = 200, note: str = "") -> web.Response:
+    return web.Response(
+        text=pages.layout(title, body, note), status=status, content_type=HTML, charset="utf-8"
+    )
+
+
+def _guarded(handler: Handler, *, html: bool = True) -> Handler:
+    """Refuse unauthenticated requests: to the login form for pages, 401 for machines."""
+
+    async def guarded(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+        if not auth.configured(ctx.settings):
+            return _html(
+                "Status page disabled",
+                pages.notice(
+                    "Set a status page password (status_token / MLC_STATUS_TOKEN) to use it.",
+                    "fail",
+                ),
+                status=503,
+            )
+        if auth.authorized(ctx.settings, request.headers, request.cookies):
+            return await handler(ctx, request)
+        if html:
+            raise web.HTTPSeeOther("/status/login")
+        return web.Response(status=401, text="unauthorized", headers={"WWW-Authenticate": "Bearer"})
+
+    return guarded
+
+
+# -- machine endpoints -------------------------------------------------------------------------
+
+
+async def healthz(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    return web.json_response({"status": "alive"})
+
+
+async def readyz(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    try:
+        last = await asyncio.to_thread(ctx.ledger.recorder.max_notification_id)
+    except Exception as exc:
+        return web.json_response(
+            {"status": "event store unreachable", "error": str(exc)}, status=503
+        )
+    return web.json_response({"status": "ready", "events": last or 0})
+
+
+async def metrics(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    body = await asyncio.to_thread(render, ctx.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+
+async def overview(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    rows = await asyncio.to_thread(model.overview, ctx.ledger, ctx.rules)
+    return _html("Overview", pages.overview_page(rows, ctx.login_state()))
+
+
+async def records(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    query = request.query.get("q", "")
+    rows = await asyncio.to_thread(model.records, ctx.ledger, query)
+    return _html("Records", pages.records_page(rows, query))
+
+
+async def record(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    key = request.match_info["key"]
+    try:
+        doc = await asyncio.to_thread(find_document, ctx.ledger, key)
+    except ConnectorError as exc:
+        return _html("Record not found", pages.notice(str(exc), "fail"), status=404)
+    entries = await asyncio.to_thread(model.trail, ctx.ledger, doc)
+    note = ""
+    if request.query.get("replayed"):
+        note = pages.notice(f"Replay requested; decision now: {doc.decision}.")
+    return _html(f"Record {key}", pages.record_page(model._row(doc), entries), note=note)
+
+
+async def parked(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    rows = await asyncio.to_thread(model.parked_rows, ctx.ledger)
+    return _html("Parked records", pages.parked_page(rows))
+
+
+async def batches(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    rows = await asyncio.to_thread(batch_rows, ctx.ledger)
+    return _html("Batches", pages.batches_page(rows))
+
+
+async def batch_file(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    batch = await asyncio.to_thread(model.find_batch_by_id, ctx.ledger, request.match_info["id"])
+    kind = request.match_info["kind"]
+    if batch is None or ctx.rules is None or kind not in batch.files:
+        return _html("Not found", pages.notice("no such batch file", "fail"), status=404)
+    files = await asyncio.to_thread(batch_files, batch, ctx.rules.client(batch.client_id))
+    f = files[kind]
+    return web.Response(
+        body=f.data,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{f.filename}"',
+        },
+    )
+
+
+async def replay(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    if not auth.same_origin(request.headers):
+        return web.Response(status=403, text="cross-site request refused")
+    form = await request.post()
+    key = str(form.get("record", ""))
+    try:
+        await asyncio.to_thread(replay_record, ctx.ledger, key, "status page")
+    except ConnectorError as exc:
+        return _html("Replay failed", pages.notice(str(exc), "fail"), status=400)
+    raise web.HTTPSeeOther(f"/status/records/{quote(key)}?replayed=1")
+
+
+async def login_form(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    return _html("Sign in", pages.login_page(failed=False))
+
+
+async def login(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    session = auth.session_value(ctx.settings)
+    if session is None or not auth.token_matches(ctx.settings, str(form.get("token", ""))):
+        return _html("Sign in", pages.login_page(failed=True), status=401)
+    response = web.HTTPSeeOther("/status/")
+    secure = not auth.is_loopback(ctx.settings.web_host)
+    response.set_cookie(
+        auth.COOKIE, session, httponly=True, samesite="Strict", secure=secure, path="/"
+    )
+    raise response
+
+
+async def month_end(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    """The static month-end report, rendered live (``?client=…&period=YYYY-MM``)."""
+    from domain.periods import parse_period
+    from streams.operator.close import reconciliation_report
+    from streams.operator.close_html import render_html
+
+    if ctx.rules is None or not ctx.rules.clients:
+        return _html("Month-end", pages.notice("no mapping files configured", "fail"), status=404)
+    client = request.query.get("client") or next(iter(ctx.rules.clients))
+    period = request.query.get("period") or datetime.now().strftime("%Y-%m")
+    try:
+        rules = ctx.rules.client(client)
+        period = parse_period(period)
+    except (ConnectorError, ValueError) as exc:
+        return _html("Month-end", pages.notice(str(exc), "fail"), status=400)
+    report = await asyncio.to_thread(reconciliation_report, ctx.ledger, rules, period)
+    return web.Response(text=render_html(report), content_type="text/html", charset="utf-8")
+
+
+ROUTES: list[tuple[str, str, Handler]] = [
+    ("GET", "/healthz", healthz),
+    ("GET", "/readyz", readyz),
+    ("GET", "/metrics", _guarded(metrics, html=False)),
+    ("GET", "/status/", _guarded(overview)),
+    ("GET", "/status/records", _guarded(records)),
+    ("GET", "/status/records/{key}", _guarded(record)),
+    ("GET", "/status/parked", _guarded(parked)),
+    ("GET", "/status/batches", _guarded(batches)),
+    ("GET", "/status/batches/{id}/{kind}", _guarded(batch_file)),
+    ("GET", "/status/month-end", _guarded(month_end)),
+    ("POST", "/status/replay", _guarded(replay)),
+    ("GET", "/status/login", login_form),
+    ("POST", "/status/login", login),
+]
+
+
+def status_context(worker: Any, settings: Settings) -> StatusContext:
+    """The page's view of a built worker (``streams.bootstrap.Worker``)."""
+    from streams.bootstrap import open_vault
+
+    try:
+        vault = open_vault(settings)
+    except ConnectorError:
+        vault = None
+    submit = worker.stages.get("submit")
+    return StatusContext(
+        settings=settings,
+        ledger=worker.ledger,
+        rules=worker.rules,
+        vault=vault,
+        gateway=getattr(submit, "gateway", None),
+    )
+
+
+def register_status_page(app: Any, worker: Any, settings: Settings) -> StatusContext:
+    """Mount every route on the faust app's web server (call once, in ``build_worker``)."""
+    from faust.web import View
+
+    from streams.config.telemetry import ConsumerLagCollector
+
+    ctx = status_context(worker, settings)
+    ctx.registry.register(ConsumerLagCollector(app))
+    by_path: dict[str, dict[str, Handler]] = {}
+    for method, path, handler in ROUTES:
+        by_path.setdefault(path, {})[method] = handler
+    for path, handlers in by_path.items():
+        attrs: dict[str, Any] = {}
+        for method, handler in handlers.items():
+
+            async def call(
+                self: Any, request: web.Request, _h: Handler = handler, **_: Any
+            ) -> web.StreamResponse:
+                try:
+                    return await _h(ctx, request)
+                except web.HTTPException as exc:  # redirects are raised by aiohttp convention
+                    return exc
+
+            attrs[method.lower()] = call
+        view = type(f"Status{len(path)}_{abs(hash(path))}", (View,), attrs)
+        app.page(path, name=f"status:{path}")(view)
+    return ctx
+
+
+def status_application(ctx: StatusContext) -> web.Application:
+    """The same routes on a bare aiohttp app (tests, or serving without a worker)."""
+    application = web.Application()
+    for method, path, handler in ROUTES:
+
+        async def call(request: web.Request, _h: Handler = handler) -> web.StreamResponse:
+            return await _h(ctx, request)
+
+        application.router.add_route(method, path, call)
+    return application

@@ -1,0 +1,1 @@
+"""First-run setup and checks: ``init`` (discovery, proposal, files) and ``doctor``."""

@@ -1,0 +1,1 @@
+"""After folding: seal batches, submit them to DATEV, upload documents, relay booking events."""

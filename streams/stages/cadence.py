@@ -1,0 +1,47 @@
+"""Cadence: seal each DATEV client's pending lines when its schedule says so."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from streams.ledger.application import Ledger
+from streams.ledger.rules import BookingRules
+from streams.stages.seal import SealResult, seal
+
+log = logging.getLogger(__name__)
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class SealScheduler:
+    def __init__(
+        self, ledger: Ledger, rules: BookingRules, now: Callable[[], datetime] = local_now
+    ) -> None:
+        self.ledger = ledger
+        self.rules = rules
+        self.now = now
+        self.last_seal: dict[str, datetime] = {}
+
+    def run_once(self) -> dict[str, SealResult]:
+        """Seal every client whose cadence is due; returns what was sealed per client."""
+        results: dict[str, SealResult] = {}
+        now = self.now()
+        for client_id, rules in self.rules.clients.items():
+            if not rules.cadence.due(self.last_seal.get(client_id), now):
+                continue
+            result = seal(self.ledger, rules, now)
+            self.last_seal[client_id] = now
+            if result.batch_ids:
+                log.info(
+                    "sealed %d line(s) of %d record(s) for %s into %d batch(es)",
+                    result.lines,
+                    result.records,
+                    client_id,
+                    len(result.batch_ids),
+                )
+                results[client_id] = result
+        return results

@@ -1,0 +1,175 @@
+"""Documents: each booked record's invoice PDF → Procore download → DUO upload.
+
+The uploader follows the ledger's ``LinesPlanned``/``ReplayRequested`` events from a tracking
+position. The DUO document GUID is derived from the record and attachment, so the booking line
+can link it (``BEDI``) before the upload, and a repeated upload is recognised as done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from adapters.datev.errors import DatevError, DatevLoginExpired
+from adapters.procore.errors import ProcoreError
+from domain.changes import RecordRef
+from domain.planning import document_guid, invoice_attachment
+from domain.source_document import SourceDocument
+from streams.config import telemetry
+from streams.ledger.application import Ledger, event_topic
+from streams.ledger.rules import BookingRules
+from streams.stages.datev_gateway import DatevGateway
+
+log = logging.getLogger(__name__)
+
+TRACKING = "documents:duo"
+TOPICS = (
+    event_topic(SourceDocument, "LinesPlanned"),
+    event_topic(SourceDocument, "ReplayRequested"),
+)
+MAX_BYTES = 20 * 1024 * 1024  # DUO's limit per file
+ATTEMPTS = 3  # quick tries within one round
+MAX_ROUNDS = 10  # rounds a transiently failing document blocks the queue before it is parked
+
+
+class _TryLater(Exception):
+    """A transient failure: stop this round without advancing, try again next round."""
+
+
+class AttachmentSource(Protocol):
+    def stream_attachment(
+        self, url: str, *, company_id: int | None = None, chunk_size: int = 65536
+    ) -> AsyncIterator[bytes]: ...
+
+
+class DocumentUploader:
+    def __init__(
+        self,
+        ledger: Ledger,
+        rules: BookingRules,
+        gateway: DatevGateway,
+        procore: AttachmentSource,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        self.ledger = ledger
+        self.rules = rules
+        self.gateway = gateway
+        self.procore = procore
+        self.sleep = sleep
+        self._rounds: dict[UUID, int] = {}
+
+    def _next(self, limit: int = 200) -> tuple[list[UUID], int | None]:
+        start = (self.ledger.recorder.max_tracking_id(TRACKING) or 0) + 1
+        notes = self.ledger.notifications(start, limit, TOPICS)
+        ids = list(dict.fromkeys(UUID(str(n.originator_id)) for n in notes))
+        return ids, (notes[-1].id if notes else None)
+
+    async def run_once(self) -> int:
+        """Upload what the next page of events asks for; returns the number uploaded."""
+        ids, last = await asyncio.to_thread(self._next)
+        if last is None:
+            return 0
+        uploaded = 0
+        for agg_id in ids:
+            doc = await asyncio.to_thread(self.ledger.document, agg_id)
+            if doc is None or not self._wants_upload(doc):
+                continue
+            try:
+                uploaded += await self._upload(doc)
+            except DatevLoginExpired:
+                log.error("%s; documents wait", self.gateway.login_problem)
+                return uploaded  # position not advanced: retried after the next login
+            except _TryLater as later:
+                log.warning("document of %s: %s; retrying next round", doc.key, later)
+                return uploaded  # position not advanced: this page is retried
+        await asyncio.to_thread(self._commit, last)
+        return uploaded
+
+    def _commit(self, last: int) -> None:
+        try:
+            self.ledger.recorder.insert_tracking(Tracking(TRACKING, last))
+        except IntegrityError:
+            log.info("documents position %s already recorded", last)
+
+    @staticmethod
+    def _wants_upload(doc: SourceDocument) -> bool:
+        if doc.document_state in ("uploaded", "failed") or doc.client_id is None:
+            return False  # failed = parked until `replay record` asks again
+        if doc.decision not in ("planned", "batched") or doc.deleted:
+            return False
+        return invoice_attachment(doc.record or {}) is not None
+
+    async def _upload(self, doc: SourceDocument) -> int:
+        assert doc.client_id is not None
+        attachment = invoice_attachment(doc.record or {})
+        assert attachment is not None
+        ref = RecordRef.parse(doc.key)
+        guid = document_guid(doc.key, attachment)
+        mapping = self.rules.client(doc.client_id).mapping
+        error: Exception | None = None
+        for attempt in range(ATTEMPTS):
+            try:
+                data = await self._download(attachment.url, ref.company_id)
+                async with self.gateway.session("documents") as api:
+                    await api.upload_document(
+                        doc.client_id,
+                        guid,
+                        attachment.filename,
+                        data,
+                        mapping.documents.document_type,
+                        note=f"Procore {doc.resource} {ref.resource_id} ({doc.key})",
+                    )
+            except DatevLoginExpired:
+                raise
+            except (DatevError, ProcoreError, ValueError) as exc:
+                error = exc
+                if not getattr(exc, "retryable", False):
+                    break
+                await self.sleep(0.5 * 2**attempt)
+                continue
+            await asyncio.to_thread(self._record, doc, "uploaded", guid, attachment.filename)
+            telemetry.document_upload("uploaded")
+            return 1
+        rounds = self._rounds.get(doc.id, 0) + 1
+        self._rounds[doc.id] = rounds
+        if getattr(error, "retryable", False) and rounds < MAX_ROUNDS:
+            raise _TryLater(str(error))
+        self._rounds.pop(doc.id, None)
+        reason = f"{type(error).__name__}: {error}"
+        log.warning("document of %s not uploaded: %s", doc.key, reason)
+        await asyncio.to_thread(self._record, doc, "failed", guid, reason, error)
+        telemetry.document_upload("failed")
+        return 0
+
+    async def _download(self, url: str, company_id: int) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in self.procore.stream_attachment(url, company_id=company_id):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise ValueError(f"attachment is larger than DUO's {MAX_BYTES // 2**20} MB limit")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _record(
+        self, doc: SourceDocument, state: str, guid: str, text: str, error: Exception | None = None
+    ) -> None:
+        fresh = self.ledger.document(doc.id) or doc
+        assert fresh.client_id is not None
+        if state == "uploaded":
+            fresh.document_uploaded(
+                record_key=fresh.key, guid=guid, filename=text, client_id=fresh.client_id
+            )
+        else:
+            fresh.document_failed(
+                record_key=fresh.key,
+                guid=guid,
+                reason=text,
+                retryable=bool(getattr(error, "retryable", False)),
+            )
+        self.ledger.save_all(fresh)

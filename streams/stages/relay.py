@@ -1,0 +1,89 @@
+"""Outbox relay: the event store's notification log → the ``bookings.events`` topic.
+
+Position is a tracking row (``outbox:bookings.events``) saved only after every message of the
+batch has been acknowledged by the broker, so a crash never loses an event; it may re-send the
+batch in flight, so consumers dedupe by ``(aggregate_id, aggregate_version)`` or
+``notification_id`` (see docs/booking-events.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from streams.ledger.application import Ledger, event_payload, event_type_name
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "ml-connector.booking-event/1"
+RELAY_TRACKING = "outbox:bookings.events"
+
+Send = Callable[[bytes, bytes], Awaitable[Any]]
+"""Sends (key, value) and returns an awaitable that resolves when the broker acknowledged it."""
+
+
+@dataclass(frozen=True)
+class RelayedEvent:
+    notification_id: int
+    key: bytes
+    value: bytes
+
+
+def encode_notification(ledger: Ledger, notification: Any) -> RelayedEvent:
+    """Turn one stored event into the versioned JSON message of ``bookings.events``."""
+    event: Any = ledger.decode(notification)
+    payload = event_payload(event)
+    body = {
+        "schema": SCHEMA,
+        "notification_id": notification.id,
+        "aggregate_id": str(event.originator_id),
+        "aggregate_version": event.originator_version,
+        "type": event_type_name(event),
+        "timestamp": event.timestamp.isoformat(),
+        "record_key": payload.get("record_key") or payload.get("key"),
+        "data": payload,
+    }
+    return RelayedEvent(
+        notification_id=notification.id,
+        key=str(event.originator_id).encode(),
+        value=orjson.dumps(body, default=str),
+    )
+
+
+class OutboxRelay:
+    """Moves stored events to Kafka in notification-id order, at least once."""
+
+    def __init__(self, ledger: Ledger, batch_size: int = 500) -> None:
+        self.ledger = ledger
+        self.batch_size = batch_size
+
+    def position(self) -> int:
+        return self.ledger.recorder.max_tracking_id(RELAY_TRACKING) or 0
+
+    def pending(self) -> list[RelayedEvent]:
+        start = self.position() + 1
+        notifications = self.ledger.notifications(start=start, limit=self.batch_size)
+        return [encode_notification(self.ledger, n) for n in notifications]
+
+    def commit(self, last_notification_id: int) -> None:
+        try:
+            self.ledger.recorder.insert_tracking(Tracking(RELAY_TRACKING, last_notification_id))
+        except IntegrityError:
+            # Another relay (e.g. a previous leader) already recorded this or a later position.
+            log.info("relay position %s already recorded", last_notification_id)
+
+    async def run_once(self, send: Send, to_thread: Callable[..., Awaitable[Any]]) -> int:
+        """Relay one batch; returns how many events were sent."""
+        batch: list[RelayedEvent] = await to_thread(self.pending)
+        if not batch:
+            return 0
+        acks = [await send(item.key, item.value) for item in batch]
+        for ack in acks:
+            await ack
+        await to_thread(self.commit, batch[-1].notification_id)
+        return len(batch)
