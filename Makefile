@@ -3,18 +3,18 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-12)
 
 .PHONY: help demo test lint format lock worker bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@rm -f $(VENV)/.installed-*
-	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
@@ -40,10 +40,12 @@ worker: $(STAMP) ## run the stream worker with the current settings
 bench: $(STAMP) ## run the benchmarks (< 15 min) and rewrite docs/performance.md
 	$(BIN)/python -m bench
 
-lock: ## re-pin every dependency with hashes (requirements.lock) after editing pyproject.toml
+lock: ## re-pin with hashes: requirements.lock (runtime, the image) and requirements-dev.lock (tests, tools)
 	@test -x $(VENV)-uv/bin/uv || ($(PYTHON) -m venv $(VENV)-uv && $(VENV)-uv/bin/pip install -q uv)
-	$(VENV)-uv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+	$(VENV)-uv/bin/uv pip compile pyproject.toml --generate-hashes \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 -q -o requirements.lock
+	$(VENV)-uv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 -q -o requirements-dev.lock
 
 clean: ## remove the virtualenv and local data (var/)
 	rm -rf $(VENV) $(VENV)-uv var .pytest_cache .mypy_cache .ruff_cache
