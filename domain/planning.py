@@ -17,7 +17,7 @@ from domain.changes import RecordRef
 from domain.chart import Chart
 from domain.creditor_registry import CreditorRegistry
 from domain.creditors import CreditorRangeExhausted, allocate_creditor
-from domain.derive import (
+from domain.derivation import (
     DocumentContext,
     derive_commitment_lines,
     derive_direct_cost_lines,

@@ -24,10 +24,10 @@ from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import get_topic
 
 from domain.changes import ProcoreChange, RecordRef
-from domain.client_periods import ClientPeriods
 from domain.creditor_registry import CreditorRegistry
 from domain.cursor import PollCursor
 from domain.periods import book_in_open_periods
+from domain.periods.register import ClientPeriods
 from domain.planning import BOOKABLE, decide
 from domain.source_document import SourceDocument, apply_decision, fold_change
 from streams.ledger.rules import BookingRules

@@ -15,7 +15,6 @@ from uuid import UUID
 
 from domain.batch import Batch
 from domain.booking import BookingLine
-from domain.client_periods import ClientPeriods
 from domain.close_report import (
     BatchFact,
     CloseReport,
@@ -27,6 +26,7 @@ from domain.close_report import (
 )
 from domain.money import ZERO, to_cents
 from domain.periods import next_open, parse_period, period_of
+from domain.periods.register import ClientPeriods
 from domain.reconciliation import line_nets, procore_net
 from domain.source_document import SourceDocument, load_lines
 from streams.errors import ConnectorError

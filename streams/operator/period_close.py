@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.client_periods import ClientPeriods, PeriodAlreadyInState
 from domain.periods import parse_period
+from domain.periods.register import ClientPeriods, PeriodAlreadyInState
 from streams.errors import ConnectorError
 from streams.ledger.application import Ledger
 from streams.ledger.rules import ClientRules

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 
 from domain.booking import BookingLine, Ignored, Planned
-from domain.client_periods import ClientPeriods, PeriodAlreadyInState
 from domain.periods import (
     ORIGINAL_DATE,
     book_in_open_periods,
@@ -18,6 +18,7 @@ from domain.periods import (
     original_date,
     parse_period,
 )
+from domain.periods.register import ClientPeriods, PeriodAlreadyInState
 from domain.reversal import plan_rebooking
 
 OCT = date(2026, 10, 15)
@@ -114,3 +115,30 @@ def test_client_periods_aggregate() -> None:
         periods.reopen("2026-10", by="test")
     names = [type(e).__name__ for e in periods.collect_events()]
     assert names == ["Opened", "Closed", "Reopened"]
+
+
+def test_client_periods_stored_under_the_old_module_still_load() -> None:
+    """Events written before the move name ``domain.client_periods``; they must still load."""
+    from eventsourcing.application import Application
+    from eventsourcing.persistence import StoredEvent
+
+    app: Application[UUID] = Application()
+    periods = ClientPeriods(client_id="29098-55003")
+    periods.close("2026-10", position=42, by="test")
+    new, old = "domain.periods.register", "domain.client_periods"
+    stored = [app.mapper.to_stored_event(e) for e in periods.collect_events()]
+    assert all(s.topic.startswith(new + ":") for s in stored)
+    renamed = [
+        StoredEvent(
+            originator_id=s.originator_id,
+            originator_version=s.originator_version,
+            topic=s.topic.replace(new, old),
+            state=s.state.replace(new.encode(), old.encode()),
+        )
+        for s in stored
+    ]
+    loaded: ClientPeriods | None = None
+    for s in renamed:
+        loaded = app.mapper.to_domain_event(s).mutate(loaded)  # type: ignore[attr-defined]
+    assert isinstance(loaded, ClientPeriods)
+    assert loaded.closed == {"2026-10": 42}

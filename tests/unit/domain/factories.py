@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.changes import RecordRef
 from domain.chart import Account, Chart, build_chart
-from domain.derive import DocumentContext
+from domain.derivation import DocumentContext
 from domain.mapping import ClientMapping
 from domain.procore.records import (
     Commitment,

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain.booking import BookingLine, Planned
 from domain.chart import Chart
-from domain.derive import derive_direct_cost_lines, derive_requisition_lines
+from domain.derivation import derive_direct_cost_lines, derive_requisition_lines
 from domain.extf import creditor_record, write_buchungsstapel, write_kreditoren
 from domain.mapping import ClientMapping
 from domain.reversal import plan_rebooking

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from domain.booking import Ignored, Parked, Planned
 from domain.chart import Chart
-from domain.derive import (
+from domain.derivation import (
     derive_commitment_lines,
     derive_direct_cost_lines,
     derive_requisition_lines,

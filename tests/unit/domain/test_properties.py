@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.booking import BookingLine, Planned
-from domain.derive import derive_direct_cost_lines
+from domain.derivation import derive_direct_cost_lines
 from domain.extf import fields, read_extf, write_buchungsstapel, write_kreditoren
 from domain.extf.kreditoren import creditor_record
 from domain.money import to_cents

@@ -1,8 +1,8 @@
-"""The shared core of booking derivation: priced items of one document → booking lines.
+"""Pricing one document: its items mapped to accounts and tax rules, grouped and rounded.
 
-Record-specific modules (``domain.derive``) turn a requisition, direct cost or commitment into
-``DocumentDraft`` + ``Item``s; this module applies the mapping, tax rules and rounding. Anything
-it cannot decide raises ``Park`` with the exact key that is missing and a suggested TOML line.
+``records`` turns a requisition, direct cost or commitment into a ``DocumentDraft`` and
+``Item``s; this module applies the mapping, tax rules and rounding. Anything it cannot decide
+raises ``Park`` with the exact key that is missing and a suggested TOML line.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from domain.booking import BookingLine, stable_line_id
 from domain.chart import Chart
 from domain.mapping import ClientMapping
 from domain.money import ZERO
@@ -24,7 +23,6 @@ from domain.tax import (
     tax_mismatch,
     umsatz_amounts,
 )
-from domain.text import belegfeld_unique, clean_text, sanitize_belegfeld, truncate
 
 
 class Park(Exception):
@@ -189,64 +187,3 @@ def check_totals(draft: DocumentDraft, groups: Sequence[PricedGroup]) -> None:
             "grand_total",
             "check the line amounts and tax codes of the record in Procore",
         )
-
-
-def belegfeld1(draft: DocumentDraft) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """Belegfeld 1 and the Beleginfo pairs that keep the raw numbers traceable."""
-    info: list[tuple[str, str]] = [("Procore-ID", draft.source_ref)]
-    raw = clean_text(draft.invoice_number or "")
-    if not raw:
-        draft.notes.append(f"no invoice number in Procore; Belegfeld 1 = {draft.fallback_number}")
-        raw = draft.fallback_number
-    value = belegfeld_unique(raw, draft.taken_belegfeld)
-    if value != raw:
-        info.append(("Rechnungsnummer", truncate(raw, 210)[0]))
-        if value != sanitize_belegfeld(raw):
-            draft.notes.append(
-                f"Belegfeld 1 {sanitize_belegfeld(raw)!r} already used; using {value!r}"
-            )
-        else:
-            draft.notes.append(f"invoice number {raw!r} written as Belegfeld 1 {value!r}")
-    return value, tuple(info)
-
-
-def booking_text(draft: DocumentDraft, project_label: str | None, invoice: str) -> str:
-    """Vendor, project and invoice number, shortened to 60 characters at a grapheme boundary."""
-    parts = [draft.vendor_label, project_label or "", invoice]
-    text, cut = truncate(" ".join(p for p in parts if p), 60)
-    if cut:
-        draft.notes.append(f"Buchungstext shortened to {text!r}")
-    return text
-
-
-def creditor_line(
-    draft: DocumentDraft,
-    *,
-    tag: str,
-    credit: Decimal,
-    contra: int,
-    bu_key: str | None,
-    beleg: str,
-    info: tuple[tuple[str, str], ...],
-    text: str,
-    kost1: str | None,
-    kost2: str | None,
-) -> BookingLine:
-    """A line on the creditor: ``credit`` > 0 credits the creditor (H), < 0 debits it (S)."""
-    return BookingLine(
-        line_id=stable_line_id(draft.source_ref, tag, contra, bu_key or "-", kost1, kost2),
-        source_ref=draft.source_ref,
-        amount=abs(credit),
-        debit_credit="H" if credit > 0 else "S",
-        account=draft.creditor,
-        contra_account=contra,
-        bu_key=bu_key,
-        document_date=draft.document_date,
-        belegfeld1=beleg,
-        text=text,
-        kost1=kost1,
-        kost2=kost2,
-        service_date=draft.service_date,
-        beleglink=draft.beleglink,
-        beleginfo=info,
-    )

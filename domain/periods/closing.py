@@ -1,61 +1,21 @@
-"""Accounting periods (months) and the closed-period rule.
+"""The closed-period rule: nothing is booked into a closed month.
 
-A closed month is never booked into again. When a record whose lines fall in a closed month is
-changed, deleted or approved late, its reversals and new lines are dated on the first day of
-the next open month; the Leistungsdatum (service date) is kept as the record has it. The
-original Belegdatum is kept in a Beleginfo pair, so that re-deriving the same record later
-recognises the moved lines as unchanged instead of booking them again.
+When a record whose lines fall in a closed month is changed, deleted or approved late, its
+reversals and new lines are dated on the first day of the next open month; the Leistungsdatum
+(service date) is kept as the record has it. The original Belegdatum is kept in a Beleginfo
+pair, so that re-deriving the same record later recognises the moved lines as unchanged
+instead of booking them again.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from datetime import date
 
 from domain.booking import BookingLine, DerivationResult, Planned
+from domain.periods.months import booking_period, first_day, next_open, period_of
 
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 ORIGINAL_DATE = "Belegdatum Procore"  # Beleginfo-Art of a moved line (≤ 20 characters)
-MAX_LOOKAHEAD = 240  # months searched for an open period (a sanity bound, 20 years)
-
-
-def parse_period(text: str) -> str:
-    """Normalise ``YYYY-MM``; raises ``ValueError`` naming the expected form."""
-    value = text.strip()
-    if not _PERIOD.match(value):
-        raise ValueError(f"period {text!r} is not a month in the form YYYY-MM (e.g. 2026-10)")
-    return value
-
-
-def period_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def first_day(period: str) -> date:
-    year, month = parse_period(period).split("-")
-    return date(int(year), int(month), 1)
-
-
-def next_period(period: str) -> str:
-    day = first_day(period)
-    return f"{day.year + day.month // 12:04d}-{day.month % 12 + 1:02d}"
-
-
-def next_open(period: str, closed: Collection[str]) -> str:
-    """The first month after ``period`` that is not closed."""
-    candidate = next_period(period)
-    for _ in range(MAX_LOOKAHEAD):
-        if candidate not in closed:
-            return candidate
-        candidate = next_period(candidate)
-    raise ValueError(f"no open period within {MAX_LOOKAHEAD} months after {period}")
-
-
-def booking_period(day: date, closed: Collection[str]) -> str:
-    """The month a line dated ``day`` is booked in: its own, or the next open one."""
-    own = period_of(day)
-    return own if own not in closed else next_open(own, closed)
 
 
 def original_date(line: BookingLine) -> date:

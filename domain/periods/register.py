@@ -1,8 +1,9 @@
 """The ``ClientPeriods`` aggregate: which months of one DATEV client are closed.
 
-Closing a month freezes it: later Procore changes to records booked in it are booked in the next
-open month (see ``domain.periods``). Each close remembers the ledger position it was taken at, so
-the reconciliation can tell the Procore state at close from what changed afterwards.
+Closing a month freezes it: later Procore changes to records booked in it are booked in the
+next open month (see ``domain.periods.closing``). Each close remembers the ledger position it
+was taken at, so the reconciliation can tell the Procore state at close from what changed
+afterwards.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import uuid
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import register_topic
 
-from domain.periods import next_open, parse_period
+from domain.periods.months import next_open, parse_period
 
 PERIODS_NAMESPACE = uuid.UUID("5b1c7e93-2a4d-4f8e-9c06-3d7a1e2b4f58")
 
@@ -61,3 +63,8 @@ class ClientPeriods(Aggregate):
     def _reopened(self, period: str, by: str, note: str) -> None:
         self.closed.pop(period, None)
         self.log.append({"action": "reopened", "period": period, "by": by, "note": note})
+
+
+# Stored events name the module the class lived in when they were written.
+OLD_TOPIC = "domain.client_periods:ClientPeriods"
+register_topic(OLD_TOPIC, ClientPeriods)

@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from domain.booking import BookingLine
-from domain.derivation import DocumentDraft, Park, PricedGroup, creditor_line
+from domain.derivation.lines import creditor_line
+from domain.derivation.pricing import DocumentDraft, Park, PricedGroup
 from domain.mapping import ClientMapping
 from domain.money import ZERO, to_cents
 

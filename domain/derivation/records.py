@@ -20,17 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.booking import BookingLine, DerivationResult, Ignored, Parked, Planned
 from domain.changes import RecordRef
 from domain.chart import Chart
-from domain.derivation import (
-    DocumentDraft,
-    Item,
-    Park,
-    belegfeld1,
-    booking_text,
-    check_totals,
-    creditor_line,
-    price_items,
-)
-from domain.extra_lines import retention_lines, withholding_lines
+from domain.derivation.extra_lines import retention_lines, withholding_lines
+from domain.derivation.lines import belegfeld1, booking_text, creditor_line
+from domain.derivation.pricing import DocumentDraft, Item, Park, check_totals, price_items
 from domain.mapping import ClientMapping
 from domain.money import ZERO
 from domain.procore.records import (
