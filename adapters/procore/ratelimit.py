@@ -12,6 +12,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from adapters.backoff import RETRY_AFTER_CAP_S, parse_retry_after
 from adapters.procore.clock import Clock
 
 
@@ -36,15 +37,10 @@ def read_rate_limit(headers: Mapping[str, str]) -> RateLimitInfo | None:
         return None
 
 
-def read_retry_after(headers: Mapping[str, str]) -> float | None:
-    """``Retry-After`` in seconds (the date form is not used by Procore)."""
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+def read_retry_after(headers: Mapping[str, str], now: float) -> float | None:
+    """``Retry-After`` in seconds (either form), capped; None when absent or unreadable."""
+    seconds = parse_retry_after(headers.get("retry-after"), now=now)
+    return None if seconds is None else min(seconds, RETRY_AFTER_CAP_S)
 
 
 class Throttle:
@@ -123,7 +119,7 @@ class Throttle:
     def on_throttled(self, headers: Mapping[str, str]) -> float:
         """Handle a 429/503: block until Retry-After or the reset time; return the wait in s."""
         now = self._clock.now()
-        retry_after = read_retry_after(headers)
+        retry_after = read_retry_after(headers, now)
         info = read_rate_limit(headers)
         if info is not None:
             self._info = info

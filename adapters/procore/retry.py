@@ -2,7 +2,7 @@
 
 - 429 and 503-with-Retry-After: the throttle already blocks until the reset time, so the retry
   itself waits nothing extra (no request is ever sent before the reset).
-- other 5xx, timeouts, dropped connections, malformed bodies: exponential backoff with jitter.
+- other 5xx, timeouts, dropped connections, malformed bodies: the shared ``Backoff`` schedule.
 - every other 4xx: not retried (401 is handled once, inside a single attempt, by re-authenticating).
 """
 
@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from adapters.backoff import Backoff
 from adapters.procore.errors import ProcoreError, ProcoreRateLimitedError
 
 T = TypeVar("T")
@@ -26,16 +27,15 @@ def _is_retryable(exc: BaseException) -> bool:
 
 @dataclass
 class RetryPolicy:
-    """Bounded attempts with exponential backoff and 'equal jitter' (half fixed, half random)."""
+    """Bounded attempts; between them the shared backoff schedule (equal jitter by default)."""
 
     max_attempts: int = 5
-    base_delay_s: float = 0.5
-    max_delay_s: float = 30.0
+    backoff: Backoff = field(default_factory=Backoff)
     rng: random.Random = field(default_factory=random.Random)
 
-    def backoff(self, attempt: int) -> float:
-        ceiling = min(self.max_delay_s, self.base_delay_s * float(2 ** max(0, attempt - 1)))
-        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        return self.backoff.delay(attempt, rand=self.rng.random)
 
     def _wait(self, state: RetryCallState) -> float:
         outcome = state.outcome
@@ -44,7 +44,7 @@ class RetryPolicy:
             isinstance(exc, ProcoreError) and exc.retry_after is not None
         ):
             return 0.0  # the throttle holds the next send until the reset
-        return self.backoff(state.attempt_number)
+        return self.delay(state.attempt_number)
 
     async def run(
         self, attempt: Callable[[], Awaitable[T]], sleep: Callable[[float], Awaitable[None]]

@@ -176,7 +176,7 @@ class ProcoreTransport:
         status = response.status_code
         if status < 400:
             return
-        retry_after = read_retry_after(response.headers)
+        retry_after = read_retry_after(response.headers, self.clock.now())
         if status == 429 or (status == 503 and retry_after is not None):
             retry_after = self.throttle.on_throttled(response.headers)
         raise error_for_status(

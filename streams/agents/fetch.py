@@ -19,6 +19,7 @@ from typing import Any
 import faust
 from pydantic import ValidationError
 
+from adapters.backoff import Backoff
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
 from domain.changes import ProcoreChange
 from streams.agents.parking import DeadLetters
@@ -45,14 +46,13 @@ class FetchStage:
 
     snapshotter: ProcoreSnapshotter
     attempts: int = 5
-    base_delay_s: float = 2.0
-    max_delay_s: float = 30.0
+    backoff: Backoff = field(default_factory=lambda: Backoff(base_s=2.0, max_s=30.0))
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     rng: random.Random = field(default_factory=random.Random)
 
-    def delay(self, attempt: int) -> float:
-        ceiling = min(self.max_delay_s, self.base_delay_s * 2.0 ** (attempt - 1))
-        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+    def delay(self, attempt: int, retry_after_s: float | None = None) -> float:
+        """Seconds to wait after failed attempt ``attempt``; Procore's Retry-After is a floor."""
+        return self.backoff.delay(attempt, retry_after_s, rand=self.rng.random)
 
     async def process(self, value: bytes) -> Snapshot | Park:
         try:
@@ -74,7 +74,7 @@ class FetchStage:
                         f"fetch {key}: Procore still failing after {attempt} attempts: {exc}; "
                         f"{replay} when Procore is healthy again"
                     )
-                wait = self.delay(attempt)
+                wait = self.delay(attempt, exc.retry_after)
                 log.warning("fetch %s: %s; retry %s in %.1f s", key, exc, attempt + 1, wait)
                 await self.sleep(wait)
             except Exception as exc:

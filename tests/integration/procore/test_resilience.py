@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from adapters.backoff import Backoff
 from adapters.procore.clock import ManualClock
 from adapters.procore.errors import (
     ProcoreNotFoundError,
@@ -55,7 +56,7 @@ async def test_503_honours_retry_after(emu, client) -> None:
 
 
 async def test_5xx_is_retried_with_backoff_then_surfaced(emu) -> None:
-    policy = RetryPolicy(max_attempts=4, base_delay_s=0.5, rng=random.Random(1))
+    policy = RetryPolicy(max_attempts=4, backoff=Backoff(base_s=0.5), rng=random.Random(1))
     async with client_for(emu, retry=policy) as client:
         project_id = first_project(emu)
         await client.list_companies(emu.company_id)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
 import pytest
 
+from adapters.backoff import RETRY_AFTER_CAP_S, Backoff
 from adapters.procore.client import format_updated_range
 from adapters.procore.clock import ManualClock
 from adapters.procore.errors import (
@@ -66,9 +68,9 @@ def test_throttle_spreads_the_last_requests_and_blocks_after_429() -> None:
 
 
 def test_backoff_grows_exponentially_within_jitter_bands() -> None:
-    policy = RetryPolicy(base_delay_s=1.0, max_delay_s=8.0, rng=random.Random(2))
+    policy = RetryPolicy(backoff=Backoff(base_s=1.0, max_s=8.0), rng=random.Random(2))
     for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (6, 8.0)]:
-        delay = policy.backoff(attempt)
+        delay = policy.delay(attempt)
         assert ceiling / 2 <= delay <= ceiling
 
 
@@ -99,3 +101,10 @@ def test_procore_messages_in_their_various_shapes() -> None:
     assert procore_message(b'{"errors": {"name": ["is taken"]}}') == '{"name":["is taken"]}'
     assert procore_message(b"You have surpassed the max").startswith("You have")
     assert procore_message(b"") == "(empty body)"
+
+
+def test_throttle_honours_a_retry_after_date_and_caps_it() -> None:
+    clock = ManualClock(start=1_795_000_000.0)
+    in_20_s = format_datetime(datetime.fromtimestamp(clock.now() + 20, tz=UTC), usegmt=True)
+    assert 20 <= Throttle(clock).on_throttled({"retry-after": in_20_s}) <= 20.5
+    assert Throttle(clock).on_throttled({"retry-after": "999999"}) <= RETRY_AFTER_CAP_S + 0.5
