@@ -16,6 +16,7 @@ from streams.commands import (
     records,
     replay,
     topics,
+    webhooks,
     worker,
 )
 
@@ -25,6 +26,7 @@ COMMAND_MODULES: list[ModuleType] = [
     demo,
     worker,
     doctor,
+    webhooks,
     topics,
     mapping,
     records,

@@ -1,4 +1,4 @@
-"""``ml-connector doctor``: a checklist of every system the connector depends on."""
+"""``ml-connector doctor``: a checklist of every system the connector depends on (read-only)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,27 @@ import asyncio
 import typer
 from rich.console import Console
 
-from streams.config.settings import SettingsError, load_settings
-from streams.setup.doctor import Check, check_mapping, check_vault, run_doctor
+from streams.bootstrap import build_ledger, build_procore
+from streams.config.settings import Settings, SettingsError, load_settings
+from streams.setup.checks.base import Check, DoctorContext
+from streams.setup.doctor import run_doctor as run_checks
 
 _MARK = {"ok": "[green]✔ ok  [/]", "warn": "[yellow]! warn[/]", "fail": "[bold red]✘ FAIL[/]"}
+
+
+def doctor_context(settings: Settings, timeout_s: float = 10.0) -> DoctorContext:
+    """The context the checks read, wired to the composition root's builders."""
+    return DoctorContext(
+        settings=settings,
+        build_procore=build_procore,
+        build_ledger=lambda s: build_ledger(s),
+        timeout_s=timeout_s,
+    )
+
+
+async def run_doctor(settings: Settings, timeout_s: float = 10.0) -> list[Check]:
+    """Every check against the configured systems; nothing is changed."""
+    return await run_checks(doctor_context(settings, timeout_s))
 
 
 def print_checks(checks: list[Check], console: Console) -> None:
@@ -30,9 +47,6 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def doctor(
         timeout: float = typer.Option(10.0, help="seconds to wait for each remote system"),
-        register_webhooks: bool = typer.Option(
-            False, "--register-webhooks", help="create our Procore webhook and triggers first"
-        ),
     ) -> None:
         """Check settings, vault, Procore, DATEV, mapping, Kafka, event store and backlog."""
         console = Console(highlight=False, soft_wrap=True)
@@ -43,13 +57,6 @@ def register(app: typer.Typer) -> None:
                 [Check("settings", "fail", str(exc), "correct the settings named above")], console
             )
             raise typer.Exit(1) from None
-        if register_webhooks:
-            from streams.setup.doctor_remote import register_webhooks as register_all
-
-            _, vault = check_vault(settings)
-            _, rules = check_mapping(settings)
-            for line in asyncio.run(register_all(settings, vault, rules)):
-                console.print(f"webhooks: {line}")
         checks = asyncio.run(run_doctor(settings, timeout))
         print_checks(checks, console)
         if any(c.failed for c in checks):

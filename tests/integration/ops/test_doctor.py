@@ -12,16 +12,20 @@ from typer.testing import CliRunner
 
 from adapters.kafka.embedded import free_port
 from adapters.vault import ProcoreCredentials, Vault
+from streams.bootstrap import build_procore
 from streams.commands import doctor as doctor_command
+from streams.commands import webhooks as webhooks_command
+from streams.commands.doctor import run_doctor
 from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment
-from streams.setup.doctor import Check, run_doctor
-from streams.setup.doctor_remote import register_webhooks
+from streams.setup.checks.base import Check
+from streams.setup.webhooks import register_webhooks
 from streams.topics import ALL_TOPICS
 
 cli_app = typer.Typer()
 cli_app.callback()(lambda: None)  # keep `doctor` a subcommand, as in the real CLI
 doctor_command.register(cli_app)
+webhooks_command.register(cli_app)
 
 
 def by_name(checks: list[Check]) -> dict[str, Check]:
@@ -37,7 +41,7 @@ async def test_all_green_against_the_emulators(
 ) -> None:
     settings = demo_settings()
     vault = Vault.open(settings.data_dir, settings.vault.key, None)
-    done = await register_webhooks(settings, vault, None)
+    done = await register_webhooks(settings, build_procore(settings, vault), None)
     assert len(done) == 1 and "hook" in done[0]
     checks = await run_doctor(settings, timeout_s=5)
     assert red(checks) == {}, [(c.name, c.detail) for c in checks]
@@ -58,9 +62,11 @@ async def test_the_cli_prints_the_checklist_and_fails_on_red(
     result = await asyncio.to_thread(CliRunner().invoke, cli_app, ["doctor", "--timeout", "5"])
     assert result.exit_code == 1, result.output
     assert "no webhook delivers to https://connector.example.test" in result.output
-    assert "fix: run `ml-connector doctor --register-webhooks`" in result.output
-    args = ["doctor", "--timeout", "5", "--register-webhooks"]
-    result = await asyncio.to_thread(CliRunner().invoke, cli_app, args)
+    assert "fix: run `ml-connector webhooks register`" in result.output
+    result = await asyncio.to_thread(CliRunner().invoke, cli_app, ["webhooks", "register"])
+    assert result.exit_code == 0, result.output
+    assert "webhooks: company" in result.output and "trigger(s) added" in result.output
+    result = await asyncio.to_thread(CliRunner().invoke, cli_app, ["doctor", "--timeout", "5"])
     assert result.exit_code == 0, result.output
     assert "all good" in result.output
 

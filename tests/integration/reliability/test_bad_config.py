@@ -20,7 +20,7 @@ def _broken(tmp_path: Path) -> Path:
     )  # the same creditor pinned twice
     text = text.replace("start = 70100", "start = 10")  # outside the creditor range
     # (A document type DATEV does not know is found by `ml-connector doctor`, which asks DATEV:
-    # streams/setup/doctor_remote.py.)
+    # streams/setup/checks/datev.py.)
     path = tmp_path / "mapping.toml"
     path.write_text(text, encoding="utf-8")
     return path

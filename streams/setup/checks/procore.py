@@ -1,29 +1,19 @@
-"""Doctor checks that talk to Procore and DATEV (real hosts or emulators: URLs are settings)."""
+"""Procore: service-account token, companies and per-project tool permissions, rate-limit
+headroom, our webhook (real hosts or the emulator: URLs are settings)."""
 
 from __future__ import annotations
 
 import asyncio
-import re
-from datetime import UTC, datetime
 
-import httpx
-
-from adapters.datev.client import DatevClient
-from adapters.datev.errors import DatevError, DatevForbidden, DatevLoginExpired
-from adapters.datev.tokens import DatevNotConfigured
 from adapters.procore.client import COMMITMENT_PATHS, ProcoreClient
 from adapters.procore.errors import ProcoreAuthError, ProcoreError, ProcorePermissionError
 from adapters.procore.hooks import COMPANY_RESOURCES, EVENT_TYPES, PROJECT_RESOURCES, list_hooks
 from adapters.procore.hooks import list_triggers as hook_triggers
-from adapters.vault import Vault
-from streams.bootstrap import build_procore
 from streams.config.settings import Settings
-from streams.errors import ConnectorError
-from streams.ledger.rules import BookingRules
-from streams.setup.doctor import Check, fail, ok, warn
-from streams.stages.datev_gateway import DatevGateway
+from streams.setup.checks.base import Check, DoctorContext, fail, ok, warn
+from streams.setup.scope import procore_companies
 
-EXPIRY_WARNING_DAYS = 30
+ORDER = 30
 HEADROOM_WARNING = 0.2
 
 # Tool name (as shown in Procore's permission screen) → a cheap read on a project.
@@ -35,18 +25,8 @@ PROJECT_TOOLS: dict[str, str] = {
 }
 
 
-def _companies(settings: Settings, rules: BookingRules | None) -> dict[int, set[int]]:
-    """Company id → project ids the configuration names (settings and every mapping)."""
-    found: dict[int, set[int]] = {c: set() for c in settings.procore.company_ids}
-    for client in rules.clients.values() if rules else ():
-        projects = found.setdefault(client.mapping.procore.company_id, set())
-        projects.update(client.mapping.procore.project_ids, client.mapping.projects)
-    return found
-
-
-async def procore_checks(
-    settings: Settings, vault: Vault | None, rules: BookingRules | None, timeout_s: float
-) -> list[Check]:
+async def run(ctx: DoctorContext) -> list[Check]:
+    settings, vault, timeout_s = ctx.settings, ctx.vault, ctx.timeout_s
     if vault is None or vault.read().procore is None:
         return [
             fail(
@@ -55,7 +35,7 @@ async def procore_checks(
                 "store them with `ml-connector vault procore-credentials`",
             )
         ]
-    client = build_procore(settings, vault)
+    client = ctx.build_procore(settings, vault)
     assert client is not None
     async with client:
         try:
@@ -79,7 +59,7 @@ async def procore_checks(
                 )
             ]
         checks = [ok("procore token", f"obtained from {settings.procore.auth_url}")]
-        companies = _companies(settings, rules)
+        companies = procore_companies(settings, ctx.rules)
         if not companies:
             checks.append(
                 warn(
@@ -163,7 +143,7 @@ async def _check_webhooks(
                 "procore webhooks",
                 "procore.webhook_url is not set: changes arrive by polling only",
                 "set procore.webhook_url to the public …/webhooks/procore URL, then "
-                "`ml-connector doctor --register-webhooks`",
+                "`ml-connector webhooks register`",
             )
         ]
     checks: list[Check] = []
@@ -177,7 +157,7 @@ async def _check_webhooks(
                     fail(
                         name,
                         f"no webhook delivers to {url}",
-                        "run `ml-connector doctor --register-webhooks`",
+                        "run `ml-connector webhooks register`",
                     )
                 )
                 continue
@@ -194,124 +174,9 @@ async def _check_webhooks(
                 warn(
                     name,
                     f"hook {hooks[0]['id']} lacks triggers: {', '.join(missing[:4])}…",
-                    "run `ml-connector doctor --register-webhooks`",
+                    "run `ml-connector webhooks register`",
                 )
             )
         else:
             checks.append(ok(name, f"hook {hooks[0]['id']} → {url} with all triggers"))
     return checks
-
-
-# -- DATEV -------------------------------------------------------------------------------------
-
-
-async def datev_checks(
-    settings: Settings, vault: Vault | None, rules: BookingRules | None, timeout_s: float
-) -> list[Check]:
-    name = "datev login"
-    if vault is None:
-        return [fail(name, "no vault", "configure the vault first (see the vault line)")]
-    async with httpx.AsyncClient(timeout=min(timeout_s, settings.datev.timeout_s)) as http:
-        gateway = DatevGateway(settings.datev, vault, http)
-        try:
-            # A refresh rotates the refresh token; the token service stores the new one first.
-            async with gateway.session() as api:
-                checks = [_login_check(vault)]
-                if rules is not None:
-                    checks += await _check_clients(api, rules)
-                return checks
-        except DatevNotConfigured as exc:
-            return [fail(name, str(exc), "run `ml-connector datev credentials`")]
-        except DatevLoginExpired as exc:
-            return [
-                fail(
-                    name,
-                    f"refresh failed: {exc}",
-                    "the tax advisor logs in again: `ml-connector datev login`",
-                )
-            ]
-        except (DatevError, httpx.HTTPError) as exc:
-            return [fail(name, f"{type(exc).__name__}: {exc}", "check the datev.* URLs")]
-
-
-def _login_check(vault: Vault) -> Check:
-    token = vault.read().datev_refresh
-    name = "datev login"
-    if token is None or token.expires_at is None:
-        return ok(name, "refresh works; expiry unknown")
-    days = (token.expires_at - datetime.now(UTC)).days
-    detail = f"refresh works; login valid until {token.expires_at:%Y-%m-%d} ({days} days)"
-    if days < EXPIRY_WARNING_DAYS:
-        return warn(name, detail, "log in again soon: `ml-connector datev login`")
-    return ok(name, detail)
-
-
-async def _check_clients(api: DatevClient, rules: BookingRules) -> list[Check]:
-    visible = {c.id: c for c in await api.list_clients()}
-    checks: list[Check] = []
-    for client_id, client in sorted(rules.clients.items()):
-        name = f"datev client {client_id}"
-        info = visible.get(client_id)
-        if info is None:
-            checks.append(
-                fail(
-                    name,
-                    f"the login does not see advisor {client.mapping.client.advisor_number} / "
-                    f"client {client.mapping.client.client_number} "
-                    f"(it sees: {', '.join(sorted(visible)) or 'none'})",
-                    "check the advisor and client numbers in the mapping, and the user's "
-                    "rights for this client in DATEV's Rechteverwaltung",
-                )
-            )
-            continue
-        wanted = client.mapping.documents.document_type
-        try:
-            types = {t.name for t in await api.document_types(client_id)}
-        except DatevForbidden as exc:
-            checks.append(
-                fail(name, f"documents not permitted: {exc}", "order DATEV Belegbilderservice")
-            )
-            continue
-        if wanted not in types:
-            checks.append(
-                fail(
-                    name,
-                    f"document type {wanted!r} unknown to DATEV Unternehmen online "
-                    f"(known: {', '.join(sorted(types))})",
-                    "set documents.document_type in the mapping to one of the known types",
-                )
-            )
-            continue
-        checks.append(ok(name, f"{info.name or client_id}: accessible, document type {wanted!r}"))
-    return checks
-
-
-async def register_webhooks(
-    settings: Settings, vault: Vault | None, rules: BookingRules | None
-) -> list[str]:
-    """Create our hook (and its missing triggers) in every configured company; what was done."""
-    from adapters.procore.hooks import ensure_triggers, register_hook
-
-    url, secret = settings.procore.webhook_url, settings.procore.webhook_secret
-    if url is None or secret is None:
-        raise ConnectorError(
-            "set procore.webhook_url and procore.webhook_secret before registering webhooks"
-        )
-    client = build_procore(settings, vault)
-    if client is None:
-        raise ConnectorError("no Procore credentials: `ml-connector vault procore-credentials`")
-    namespace = re.sub(r"[^a-z0-9-]", "-", settings.app_id)
-    done: list[str] = []
-    async with client:
-        for company in sorted(_companies(settings, rules)):
-            hooks = [h for h in await list_hooks(client, company) if h["destination_url"] == url]
-            hook = (
-                hooks[0]
-                if hooks
-                else await register_hook(
-                    client, company, namespace=namespace, destination_url=url, authorization=secret
-                )
-            )
-            created = await ensure_triggers(client, company, int(hook["id"]))
-            done.append(f"company {company}: hook {hook['id']}, {len(created)} trigger(s) added")
-    return done
