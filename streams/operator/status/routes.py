@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -22,6 +22,7 @@ from streams.config.settings import Settings
 from streams.errors import ConnectorError
 from streams.ledger.application import Ledger
 from streams.ledger.rules import BookingRules
+from streams.operator import i18n
 from streams.operator.actions import batch_rows, find_document, replay_record
 from streams.operator.status import auth, model, pages
 from streams.operator.status.metrics import CONTENT_TYPE, build_registry, render
@@ -62,10 +63,43 @@ class StatusContext:
         return f"logged in, valid until {token.expires_at:%Y-%m-%d} ({days} days)", kind
 
 
-def _html(title: str, body: str, status: int = 200, note: str = "") -> web.Response:
-    return web.Response(
-        text=pages.layout(title, body, note), status=status, content_type=HTML, charset="utf-8"
+def view_of(ctx: StatusContext, request: web.Request) -> pages.View:
+    """The page language: ``?lang=`` (remembered in a cookie), the cookie, else the setting."""
+    fallback = i18n.language(getattr(ctx.settings, "language", None))
+    chosen = request.query.get("lang") or request.cookies.get(i18n.COOKIE)
+    lang = i18n.language(chosen, fallback)
+
+    def switch_url(code: str) -> str:
+        query = {k: v for k, v in request.query.items() if k != "lang"}
+        return f"{request.path}?{urlencode({**query, 'lang': code})}"
+
+    return pages.View(lang=lang, switch_url=switch_url)
+
+
+def _html(
+    request: web.Request,
+    ctx: StatusContext,
+    template: str,
+    title: str,
+    *,
+    status: int = 200,
+    note: str = "",
+    note_kind: str = "",
+    title_args: dict[str, Any] | None = None,
+    **context: Any,
+) -> web.Response:
+    view = view_of(ctx, request)
+    text = pages.page(
+        template, title, view, note=note, note_kind=note_kind, title_args=title_args, **context
     )
+    response = web.Response(text=text, status=status, content_type=HTML, charset="utf-8")
+    if request.query.get("lang"):
+        response.set_cookie(i18n.COOKIE, view.lang, samesite="Strict", path="/", httponly=True)
+    return response
+
+
+def _t(ctx: StatusContext, request: web.Request) -> Any:
+    return i18n.translator(view_of(ctx, request).lang)
 
 
 def _guarded(handler: Handler, *, html: bool = True) -> Handler:
@@ -74,12 +108,15 @@ def _guarded(handler: Handler, *, html: bool = True) -> Handler:
     async def guarded(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
         if not auth.configured(ctx.settings):
             return _html(
+                request,
+                ctx,
+                "message",
                 "Status page disabled",
-                pages.notice(
-                    "Set a status page password (status_token / MLC_STATUS_TOKEN) to use it.",
-                    "fail",
-                ),
                 status=503,
+                note=_t(ctx, request)(
+                    "Set a status page password (status_token / MLC_STATUS_TOKEN) to use it."
+                ),
+                note_kind="fail",
             )
         if auth.authorized(ctx.settings, request.headers, request.cookies):
             return await handler(ctx, request)
@@ -117,13 +154,16 @@ async def metrics(ctx: StatusContext, request: web.Request) -> web.StreamRespons
 
 async def overview(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     rows = await asyncio.to_thread(model.overview, ctx.ledger, ctx.rules)
-    return _html("Overview", pages.overview_page(rows, ctx.login_state()))
+    state, kind = ctx.login_state()
+    return _html(
+        request, ctx, "overview", "Overview", clients=rows, login_state=state, login_kind=kind
+    )
 
 
 async def records(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     query = request.query.get("q", "")
     rows = await asyncio.to_thread(model.records, ctx.ledger, query)
-    return _html("Records", pages.records_page(rows, query))
+    return _html(request, ctx, "records", "Records", rows=rows, query=query)
 
 
 async def record(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
@@ -131,29 +171,43 @@ async def record(ctx: StatusContext, request: web.Request) -> web.StreamResponse
     try:
         doc = await asyncio.to_thread(find_document, ctx.ledger, key)
     except ConnectorError as exc:
-        return _html("Record not found", pages.notice(str(exc), "fail"), status=404)
+        return _html(
+            request, ctx, "message", "Record not found", status=404, note=str(exc), note_kind="fail"
+        )
     entries = await asyncio.to_thread(model.trail, ctx.ledger, doc)
     note = ""
     if request.query.get("replayed"):
-        note = pages.notice(f"Replay requested; decision now: {doc.decision}.")
-    return _html(f"Record {key}", pages.record_page(model._row(doc), entries), note=note)
+        t = _t(ctx, request)
+        note = t("Replay requested; decision now: {decision}.", decision=t(doc.decision))
+    return _html(
+        request,
+        ctx,
+        "record",
+        "Record {key}",
+        title_args={"key": key},
+        note=note,
+        row=model._row(doc),
+        entries=entries,
+    )
 
 
 async def parked(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     rows = await asyncio.to_thread(model.parked_rows, ctx.ledger)
-    return _html("Parked records", pages.parked_page(rows))
+    return _html(request, ctx, "parked", "Parked records", rows=rows)
 
 
 async def batches(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     rows = await asyncio.to_thread(batch_rows, ctx.ledger)
-    return _html("Batches", pages.batches_page(rows))
+    rows = sorted(rows, key=lambda r: r.created, reverse=True)
+    return _html(request, ctx, "batches", "Batches", rows=rows)
 
 
 async def batch_file(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     batch = await asyncio.to_thread(model.find_batch_by_id, ctx.ledger, request.match_info["id"])
     kind = request.match_info["kind"]
     if batch is None or ctx.rules is None or kind not in batch.files:
-        return _html("Not found", pages.notice("no such batch file", "fail"), status=404)
+        note = _t(ctx, request)("no such batch file")
+        return _html(request, ctx, "message", "Not found", status=404, note=note, note_kind="fail")
     files = await asyncio.to_thread(batch_files, batch, ctx.rules.client(batch.client_id))
     f = files[kind]
     return web.Response(
@@ -173,19 +227,21 @@ async def replay(ctx: StatusContext, request: web.Request) -> web.StreamResponse
     try:
         await asyncio.to_thread(replay_record, ctx.ledger, key, "status page")
     except ConnectorError as exc:
-        return _html("Replay failed", pages.notice(str(exc), "fail"), status=400)
+        return _html(
+            request, ctx, "message", "Replay failed", status=400, note=str(exc), note_kind="fail"
+        )
     raise web.HTTPSeeOther(f"/status/records/{quote(key)}?replayed=1")
 
 
 async def login_form(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
-    return _html("Sign in", pages.login_page(failed=False))
+    return _html(request, ctx, "login", "Sign in", failed=False)
 
 
 async def login(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     form = await request.post()
     session = auth.session_value(ctx.settings)
     if session is None or not auth.token_matches(ctx.settings, str(form.get("token", ""))):
-        return _html("Sign in", pages.login_page(failed=True), status=401)
+        return _html(request, ctx, "login", "Sign in", status=401, failed=True)
     response = web.HTTPSeeOther("/status/")
     secure = not auth.is_loopback(ctx.settings.web_host)
     response.set_cookie(
@@ -201,16 +257,21 @@ async def month_end(ctx: StatusContext, request: web.Request) -> web.StreamRespo
     from streams.operator.close_html import render_html
 
     if ctx.rules is None or not ctx.rules.clients:
-        return _html("Month-end", pages.notice("no mapping files configured", "fail"), status=404)
+        note = _t(ctx, request)("no mapping files configured")
+        return _html(request, ctx, "message", "Month-end", status=404, note=note, note_kind="fail")
     client = request.query.get("client") or next(iter(ctx.rules.clients))
     period = request.query.get("period") or datetime.now().strftime("%Y-%m")
     try:
         rules = ctx.rules.client(client)
         period = parse_period(period)
     except (ConnectorError, ValueError) as exc:
-        return _html("Month-end", pages.notice(str(exc), "fail"), status=400)
+        return _html(
+            request, ctx, "message", "Month-end", status=400, note=str(exc), note_kind="fail"
+        )
     report = await asyncio.to_thread(reconciliation_report, ctx.ledger, rules, period)
-    return web.Response(text=render_html(report), content_type="text/html", charset="utf-8")
+    view = view_of(ctx, request)
+    html = render_html(report, view.lang, view.switch_url)
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
 ROUTES: list[tuple[str, str, Handler]] = [
