@@ -82,6 +82,16 @@ def stable_line_id(source_ref: str, *parts: object) -> str:
     return f"{source_ref}/{digest[:12]}"
 
 
+class BelegfeldClaim(BaseModel):
+    """The Belegfeld 1 a document asks for, in the scope where it must be unique."""
+
+    model_config = ConfigDict(frozen=True)
+    creditor: int
+    fiscal_year_start: date
+    raw: str = Field(description="the invoice number as Procore has it (or the fallback)")
+    value: str = Field(description="the provisional Belegfeld 1 written on the lines")
+
+
 class Planned(BaseModel):
     """The record books as ``lines``; ``notes`` say what was shortened, dropped or assumed."""
 
@@ -89,6 +99,9 @@ class Planned(BaseModel):
     kind: Literal["planned"] = "planned"
     lines: tuple[BookingLine, ...]
     notes: tuple[str, ...] = ()
+    belegfeld: BelegfeldClaim | None = Field(
+        default=None, description="resolved by the client's BelegfeldRegistry"
+    )
 
 
 class Parked(BaseModel):

@@ -50,34 +50,57 @@ def truncate(text: str, limit: int) -> tuple[str, bool]:
     return text[:cut].rstrip(), True
 
 
-def sanitize_belegfeld(raw: str) -> str:
-    """Map an invoice number to DATEV's Belegfeld alphabet (``A-Za-z0-9$&%*+-/``), ≤36 chars.
-
-    Umlauts are transliterated (ä→ae), ``_``, space, ``.``, ``,``, ``#``, ``:`` and ``;`` become
-    ``-``, every other character is dropped; runs of ``-`` collapse. Deterministic.
-    """
+def _belegfeld_chars(raw: str) -> str:
     text = clean_text(raw)
     text = "".join(_TRANSLIT.get(ch, ch) for ch in text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"[_\s.,#:;]+", "-", text)
     text = _BELEGFELD_ALLOWED.sub("", text)
-    text = re.sub(r"-{2,}", "-", text).strip("-")
-    return text[:BELEGFELD_MAX]
+    return re.sub(r"-{2,}", "-", text).strip("-")
 
 
-def belegfeld_unique(raw: str, taken: Collection[str]) -> str:
-    """Sanitized Belegfeld 1 that does not collide with ``taken`` (other invoices' values).
+def sanitize_belegfeld(raw: str) -> str:
+    """Map an invoice number to DATEV's Belegfeld alphabet (``A-Za-z0-9$&%*+-/``), ≤36 chars.
 
-    On a collision (or an empty result) a stable suffix from the raw number's hash is added:
-    ``<prefix>-<6 hex>``; the same raw number always yields the same value.
+    Umlauts are transliterated (ä→ae), ``_``, space, ``.``, ``,``, ``#``, ``:`` and ``;`` become
+    ``-``, every other character is dropped; runs of ``-`` collapse. Deterministic. Cuts at 36;
+    for a Belegfeld 1 use ``belegfeld_base``, which never cuts silently.
     """
-    base = sanitize_belegfeld(raw)
+    return _belegfeld_chars(raw)[:BELEGFELD_MAX]
+
+
+def raw_digest(*parts: str) -> str:
+    """Upper-case hex SHA-256 of the cleaned parts (stable suffixes for Belegfeld values)."""
+    joined = "|".join(clean_text(p) for p in parts)
+    return hashlib.sha256(joined.encode()).hexdigest().upper()
+
+
+def belegfeld_base(raw: str) -> tuple[str, bool]:
+    """The Belegfeld 1 for an invoice number and whether it had to be shortened.
+
+    A mapped number longer than 36 characters keeps its first 29 and gets ``-<6 hex>`` of the
+    raw number, so two long numbers that share their first 36 characters stay apart.
+    """
+    chars = _belegfeld_chars(raw)
+    if len(chars) <= BELEGFELD_MAX:
+        return chars, False
+    return f"{chars[: BELEGFELD_MAX - 7]}-{raw_digest(raw)[:6]}", True
+
+
+def belegfeld_unique(raw: str, taken: Collection[str], salt: str = "") -> str:
+    """Belegfeld 1 for ``raw`` that does not collide with ``taken`` (other invoices' values).
+
+    On a collision (or an empty result) a stable suffix from the hash of the raw number (and
+    ``salt``, e.g. the record that claims it) is added: ``<prefix>-<6 hex>``; the same input
+    always yields the same value, on every install.
+    """
+    base, _ = belegfeld_base(raw)
     if base and base not in taken:
         return base
-    digest = hashlib.sha256(clean_text(raw).encode()).hexdigest()
+    digest = raw_digest(raw, salt) if salt else raw_digest(raw)
     for width in (6, 8, 10, 12):
-        suffix = digest[:width].upper()
+        suffix = digest[:width]
         candidate = f"{base[: BELEGFELD_MAX - width - 1]}-{suffix}" if base else suffix
         if candidate not in taken:
             return candidate

@@ -6,26 +6,37 @@ from decimal import Decimal
 
 from domain.booking import BookingLine, stable_line_id
 from domain.derivation.pricing import DocumentDraft
-from domain.text import belegfeld_unique, clean_text, sanitize_belegfeld, truncate
+from domain.text import belegfeld_base, belegfeld_unique, clean_text, truncate
+
+RAW_NUMBER = "Rechnungsnummer"  # Beleginfo-Art of the invoice number as Procore has it
 
 
-def belegfeld1(draft: DocumentDraft) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """Belegfeld 1 and the Beleginfo pairs that keep the raw numbers traceable."""
+def belegfeld1(draft: DocumentDraft) -> tuple[str, tuple[tuple[str, str], ...], str]:
+    """Belegfeld 1, the Beleginfo pairs that keep the raw numbers traceable, and the raw number.
+
+    The value is provisional: the client's ``BelegfeldRegistry`` (``domain.belegfeld``) makes it
+    unique per creditor and fiscal year once the booking is decided.
+    """
     info: list[tuple[str, str]] = [("Procore-ID", draft.source_ref)]
     raw = clean_text(draft.invoice_number or "")
     if not raw:
         draft.notes.append(f"no invoice number in Procore; Belegfeld 1 = {draft.fallback_number}")
         raw = draft.fallback_number
-    value = belegfeld_unique(raw, draft.taken_belegfeld)
+    value = belegfeld_unique(raw, draft.taken_belegfeld, draft.source_ref)
+    base, shortened = belegfeld_base(raw)
     if value != raw:
-        info.append(("Rechnungsnummer", truncate(raw, 210)[0]))
-        if value != sanitize_belegfeld(raw):
+        info.append((RAW_NUMBER, truncate(raw, 210)[0]))
+        if value != base:
+            draft.notes.append(f"Belegfeld 1 {base!r} already used; using {value!r}")
+        elif shortened:
             draft.notes.append(
-                f"Belegfeld 1 {sanitize_belegfeld(raw)!r} already used; using {value!r}"
+                f"invoice number {raw!r} ({len(raw)} characters) is longer than DATEV's 36 for "
+                f"Belegfeld 1; written as {value!r} (first 29 characters and a hash of the "
+                "number), the full number is in Beleginfo 'Rechnungsnummer'"
             )
         else:
             draft.notes.append(f"invoice number {raw!r} written as Belegfeld 1 {value!r}")
-    return value, tuple(info)
+    return value, tuple(info), raw
 
 
 def booking_text(draft: DocumentDraft, project_label: str | None, invoice: str) -> str:

@@ -17,7 +17,14 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.booking import BookingLine, DerivationResult, Ignored, Parked, Planned
+from domain.booking import (
+    BelegfeldClaim,
+    BookingLine,
+    DerivationResult,
+    Ignored,
+    Parked,
+    Planned,
+)
 from domain.changes import RecordRef
 from domain.chart import Chart
 from domain.derivation.extra_lines import retention_lines, withholding_lines
@@ -202,7 +209,7 @@ def _finish(
         )
     groups = price_items(mapping, chart, draft, items)
     check_totals(draft, groups)
-    beleg, info = belegfeld1(draft)
+    beleg, info, raw = belegfeld1(draft)
     text = booking_text(draft, project.name, clean_text(draft.invoice_number or "") or beleg)
     lines: list[BookingLine] = [
         creditor_line(
@@ -223,7 +230,13 @@ def _finish(
     lines += retention_lines(draft, mapping, groups, retained, released, common)
     if withholding:
         lines += withholding_lines(draft, mapping, groups, common)
-    return Planned(lines=tuple(lines), notes=tuple(draft.notes))
+    claim = BelegfeldClaim(
+        creditor=draft.creditor,
+        fiscal_year_start=mapping.fiscal_year_start(draft.document_date),
+        raw=raw,
+        value=beleg,
+    )
+    return Planned(lines=tuple(lines), notes=tuple(draft.notes), belegfeld=claim)
 
 
 def _requisition_item(ctx: DocumentContext, item_id: int, it: RequisitionItem) -> Item:
