@@ -11,11 +11,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ResourceKind = Literal["requisition", "direct_cost", "commitment", "vendor"]
 ChangeAction = Literal["create", "update", "delete"]
-ChangeSource = Literal["webhook", "poller", "reconcile", "demo", "replay"]
+# "sweep" is the poller's daily full re-read (not the month-end close's reconciliation).
+ChangeSource = Literal["webhook", "poller", "sweep", "demo", "replay"]
+LEGACY_SOURCES = {"reconcile": "sweep"}  # messages written before the rename
 
 # Fixed namespace for deterministic record ids; never change it (ids are persisted).
 RECORD_NAMESPACE = uuid.UUID("5b0a6f0e-8c1d-4a51-9d0e-6d6c2a3b7f10")
@@ -80,6 +82,11 @@ class ProcoreChange(BaseModel):
         description="what the fetch stage read around the record: vendor, commitment, "
         "cost_codes, tax_codes (as Procore sent them)",
     )
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _renamed_source(cls, value: Any) -> Any:
+        return LEGACY_SOURCES.get(value, value) if isinstance(value, str) else value
 
     @property
     def key(self) -> str:

@@ -2,7 +2,8 @@
 
 Procore issues no refresh token for this grant: we simply request a new access token at about
 80 % of ``expires_in`` (never a hard-coded lifetime — Procore has shortened it before). One
-``asyncio.Lock`` makes concurrent callers share a single token request.
+``asyncio.Lock`` makes concurrent callers share a single token request. The client
+authenticates with a form body (Procore's documented form) or HTTP Basic (RFC 6749 §2.3.1).
 
 authlib's httpx client was considered; its expiry check reads the wall clock directly, which
 makes "refresh before expiry" untestable without real waiting, so this small class is used.
@@ -11,7 +12,10 @@ makes "refresh before expiry" untestable without real waiting, so this small cla
 from __future__ import annotations
 
 import asyncio
+import base64
 from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -20,9 +24,13 @@ from pydantic import SecretStr
 from adapters.procore.clock import Clock
 from adapters.procore.errors import ProcoreAuthError, ProcoreServerError, procore_message
 
+ClientAuth = Literal["form", "basic"]
+
 
 @dataclass(frozen=True)
-class AccessToken:
+class ServiceAccountToken:
+    """The service account's (DMSA) access token from the client-credentials grant."""
+
     value: str
     obtained_at: float
     expires_in: float
@@ -31,7 +39,7 @@ class AccessToken:
         return now >= self.obtained_at + self.expires_in * ratio
 
     def __repr__(self) -> str:  # never show the token itself
-        return f"AccessToken(obtained_at={self.obtained_at}, expires_in={self.expires_in})"
+        return f"ServiceAccountToken(obtained_at={self.obtained_at}, expires_in={self.expires_in})"
 
 
 class TokenProvider:
@@ -46,6 +54,7 @@ class TokenProvider:
         clock: Clock,
         *,
         refresh_ratio: float = 0.8,
+        client_auth: ClientAuth = "form",
     ) -> None:
         self._http = http
         self._token_url = auth_url.rstrip("/") + "/oauth/token"
@@ -53,7 +62,8 @@ class TokenProvider:
         self._client_secret = client_secret
         self._clock = clock
         self._refresh_ratio = refresh_ratio
-        self._token: AccessToken | None = None
+        self._client_auth = client_auth
+        self._token: ServiceAccountToken | None = None
         self._lock = asyncio.Lock()
         self.requests = 0  # token requests sent (for tests and metrics)
 
@@ -81,16 +91,23 @@ class TokenProvider:
                 self._token = current
             return current.value
 
-    async def _fetch(self) -> AccessToken:
+    def _credentials(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Form body and headers of the token request (RFC 6749 §2.3.1: body or HTTP Basic)."""
+        secret = self._client_secret.get_secret_value()
+        if self._client_auth == "form":
+            form = {"client_id": self._client_id, "client_secret": secret}
+            return {"grant_type": "client_credentials", **form}, {}
+        # RFC 6749 §2.3.1: form-urlencode id and secret before joining them for Basic.
+        pair = f"{quote(self._client_id, safe='')}:{quote(secret, safe='')}".encode()
+        basic = {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+        return {"grant_type": "client_credentials"}, basic
+
+    async def _fetch(self) -> ServiceAccountToken:
         self.requests += 1
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": self._client_id,
-            "client_secret": self._client_secret.get_secret_value(),
-        }
+        form, headers = self._credentials()
         sent_at = self._clock.now()
         try:
-            response = await self._http.post(self._token_url, data=form)
+            response = await self._http.post(self._token_url, data=form, headers=headers)
         except httpx.TransportError as exc:
             raise ProcoreServerError(
                 f"token request failed: {type(exc).__name__}",
@@ -129,4 +146,4 @@ class TokenProvider:
         if expires_in <= 0:
             expires_in = 600.0  # unknown lifetime: be conservative, re-fetch soon
         # Count from when we asked, not when the answer came: the server's clock started earlier.
-        return AccessToken(value=value, obtained_at=sent_at, expires_in=expires_in)
+        return ServiceAccountToken(value=value, obtained_at=sent_at, expires_in=expires_in)

@@ -257,7 +257,7 @@ class ProcoreClient(ProcoreTransport):
     # -- pipeline helpers ------------------------------------------------------------------
 
     async def stream_attachment(
-        self, url: str, *, company_id: int | None = None, chunk_size: int = 64 * 1024
+        self, url: str, *, company_id: int | None, chunk_size: int = 64 * 1024
     ) -> AsyncIterator[bytes]:
         """Download an attachment (e.g. an invoice PDF) as byte chunks."""
         async for chunk in self.stream(url, company_id=company_id, chunk_size=chunk_size):

@@ -1,6 +1,8 @@
 """Procore list pagination: ``page``/``per_page`` with ``Total``, ``Per-Page`` and ``Link`` headers.
 
-The end of a list is the absence of ``rel="next"`` in ``Link``; ``Total`` is only a hint.
+Not every endpoint sends every header, so the end of a list is decided in this order:
+``Link`` present → follow ``rel="next"`` until it is missing; else ``Total`` present → read pages
+until ``page × per_page ≥ Total``; else (neither) → read until a page comes back short or empty.
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ class Page:
     total_hint: int | None
     per_page: int | None
     next_url: str | None
+    has_links: bool = False
+
+    def more_by_number(self, requested_per_page: int) -> bool:
+        """Without ``Link``: is there a page after this one (by ``Total``, else by a full page)?"""
+        size = self.per_page or requested_per_page
+        if self.total_hint is not None:
+            return bool(self.items) and self.number * size < self.total_hint
+        return len(self.items) >= size > 0
 
 
 def page_from_response(
@@ -61,4 +71,5 @@ def page_from_response(
         total_hint=_int("total"),
         per_page=_int("per-page"),
         next_url=links.get("next"),
+        has_links=bool(links),
     )

@@ -12,7 +12,7 @@ import httpx
 import orjson
 from pydantic import SecretStr
 
-from adapters.procore.auth import TokenProvider
+from adapters.procore.auth import ClientAuth, TokenProvider
 from adapters.procore.clock import Clock, SystemClock
 from adapters.procore.errors import (
     MissingCompanyContext,
@@ -52,6 +52,7 @@ class ProcoreTransport:
         http: httpx.AsyncClient | None = None,
         on_response: OnResponse | None = None,
         on_throttle_wait: OnThrottleWait | None = None,
+        client_auth: ClientAuth = "form",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._on_response = on_response
@@ -62,7 +63,12 @@ class ProcoreTransport:
         self._http = http or httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
         self._owns_http = http is None
         self.tokens = TokenProvider(
-            self._http, (auth_url or base_url), client_id, secret, self.clock
+            self._http,
+            (auth_url or base_url),
+            client_id,
+            secret,
+            self.clock,
+            client_auth=client_auth,
         )
         self.throttle = Throttle(self.clock, rng=rng)
         self.retry = retry or RetryPolicy(rng=rng or random.Random())
@@ -229,8 +235,9 @@ class ProcoreTransport:
     async def paginate(
         self, path: str, *, company_id: int | None, params: Mapping[str, Any] | None = None
     ) -> AsyncIterator[Page]:
-        """Yield pages (``per_page`` records each), following ``Link rel="next"`` to the end."""
-        query: dict[str, Any] | None = {**(params or {}), "per_page": self.per_page, "page": 1}
+        """Yield pages (``per_page`` records each) to the end (see ``pagination`` for how)."""
+        base = {**(params or {}), "per_page": self.per_page}
+        query: dict[str, Any] | None = {**base, "page": 1}
         url = path
         for number in range(1, MAX_PAGES + 1):
             body, headers = await self.request_json("GET", url, company_id=company_id, params=query)
@@ -239,9 +246,12 @@ class ProcoreTransport:
             except ValueError as exc:
                 raise ProcoreError(str(exc), method="GET", endpoint=urlsplit(url).path) from None
             yield page
-            if page.next_url is None:
+            if page.next_url is not None:
+                url, query = page.next_url, None  # the next link already carries every parameter
+            elif not page.has_links and page.more_by_number(self.per_page):
+                url, query = path, {**base, "page": number + 1}
+            else:
                 return
-            url, query = page.next_url, None  # the next link already carries every parameter
         raise ProcoreError(f"more than {MAX_PAGES} pages; stopping", endpoint=path)
 
     async def iter_records(
@@ -253,13 +263,12 @@ class ProcoreTransport:
 
     # -- downloads -------------------------------------------------------------------------
 
-    async def _open_stream(self, url: str, company_id: int | None) -> httpx.Response:
+    async def _open_stream(self, url: str, company: str) -> httpx.Response:
         """Follow redirects by hand: the token goes only to trusted hosts, never to a redirect."""
         headers: dict[str, str] = {}
         if self.is_trusted_host(url):
             headers["Authorization"] = f"Bearer {await self.tokens.token()}"
-            if company_id is not None:
-                headers[COMPANY_HEADER] = self._company(company_id)
+            headers[COMPANY_HEADER] = company
             await self._wait_turn()
         for _ in range(MAX_REDIRECTS + 1):
             endpoint = urlsplit(url).path
@@ -289,13 +298,17 @@ class ProcoreTransport:
         raise ProcoreError(f"more than {MAX_REDIRECTS} redirects", method="GET", endpoint=url)
 
     async def stream(
-        self, url: str, *, company_id: int | None = None, chunk_size: int = 64 * 1024
+        self, url: str, *, company_id: int | None, chunk_size: int = 64 * 1024
     ) -> AsyncIterator[bytes]:
-        """Download ``url`` as byte chunks; opening is retried, the body is streamed once."""
+        """Download ``url`` as byte chunks; opening is retried, the body is streamed once.
+
+        The company is required even for storage URLs: the first hop may be Procore's.
+        """
+        company = self._company(company_id)
         absolute = urljoin(self.base_url + "/", url)
 
         async def attempt() -> httpx.Response:
-            return await self._open_stream(absolute, company_id)
+            return await self._open_stream(absolute, company)
 
         response = await self.retry.run(attempt, self.clock.sleep)
         try:

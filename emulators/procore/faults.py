@@ -35,6 +35,9 @@ class Faults(BaseModel):
     disconnected_companies: list[int] = Field(
         default_factory=list, description="403 'App is not connected to this company'"
     )
+    page_headers: Literal["link", "total", "none"] = Field(
+        "link", description="list headers: Total+Per-Page+Link, Total+Per-Page only, or none"
+    )
     token_down_next: int = Field(0, ge=0, description="next N token requests answer 503")
     # webhook deliveries
     webhook_drop_rate: float = Field(0.0, ge=0, le=1, description="events never sent")

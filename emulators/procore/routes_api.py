@@ -116,6 +116,10 @@ def paginate(
         links.append(link(page + 1, "next"))
     links.append(link(last, "last"))
     headers = {"Total": str(len(items)), "Per-Page": str(per_page), "Link": ", ".join(links)}
+    if ctx.faults.page_headers != "link":  # endpoints that do not send every header
+        del headers["Link"]
+        if ctx.faults.page_headers == "none":
+            headers = {}
     return R.json_response(chunk, headers=headers)
 
 

@@ -1,8 +1,13 @@
-"""``POST /oauth/token`` (client credentials) and ``GET /oauth/token/info``, like Procore's."""
+"""The token endpoint (client credentials: form body or HTTP Basic) and its info endpoint."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote_plus
 
 from aiohttp import web
 
@@ -13,6 +18,19 @@ INVALID_CLIENT = (
     "Client authentication failed due to unknown client, no client authentication included, "
     "or unsupported authentication method."
 )
+
+
+def client_credentials(authorization: str | None, form: Mapping[str, Any]) -> tuple[str, str]:
+    """RFC 6749 §2.3.1: HTTP Basic (form-urlencoded id and secret) or the form body."""
+    scheme, _, encoded = (authorization or "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            pair = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return "", ""
+        user, _, password = pair.partition(":")
+        return unquote_plus(user), unquote_plus(password)
+    return str(form.get("client_id", "")), str(form.get("client_secret", ""))
 
 
 async def token(request: web.Request) -> web.Response:
@@ -27,7 +45,7 @@ async def token(request: web.Request) -> web.Response:
             {"error": "unsupported_grant_type", "error_description": "grant_type not supported"},
             400,
         )
-    client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
+    client_id, secret = client_credentials(request.headers.get("Authorization"), form)
     good = hmac.compare_digest(client_id, ctx.config.client_id) and hmac.compare_digest(
         secret, ctx.config.client_secret
     )

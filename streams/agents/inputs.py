@@ -11,7 +11,7 @@ import faust
 from adapters.procore.client import ProcoreClient
 from streams.agents.fetch import register_fetch_agent
 from streams.agents.parking import DeadLetters
-from streams.agents.poll_timer import register_poller
+from streams.agents.poller_timer import register_poller
 from streams.config.settings import Settings
 from streams.inputs.cursors import CursorStore, FileCursorStore
 from streams.inputs.poller import KnownRecords, NoKnownRecords, Poller, scopes_from_settings
@@ -64,7 +64,7 @@ def wire_inputs(
             scopes_from_settings(conf.company_ids, conf.project_ids),
             cursors or FileCursorStore(settings.data_dir / CURSOR_FILE),
             known or NoKnownRecords(),
-            reconcile_at=conf.reconcile_at,
+            sweep_at=conf.sweep_at,
         )
         register_poller(app, changes_topic, poller, conf.poll_interval_s)
     return Inputs(webhook=receiver, snapshotter=snapshotter, fetch_agent=agent, poller=poller)

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -53,9 +53,14 @@ class ProcoreSettings(BaseModel):
         default_factory=list, description="projects to poll; empty = every project listed"
     )
     poll_interval_s: float = Field(default=300.0, gt=0)
-    reconcile_at: str = Field(default="02:30", description="daily full reconciliation, HH:MM")
+    sweep_at: str = Field(
+        default="02:30",
+        # ``reconcile_at`` is the old name of the same setting (kept readable).
+        validation_alias=AliasChoices("sweep_at", "reconcile_at"),
+        description="daily sweep (a full re-read of Procore), HH:MM",
+    )
 
-    @field_validator("reconcile_at")
+    @field_validator("sweep_at")
     @classmethod
     def _hh_mm(cls, value: str) -> str:
         hours, sep, minutes = value.strip().partition(":")

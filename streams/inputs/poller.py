@@ -1,10 +1,10 @@
-"""The poller: incremental reads by ``updated_at`` and the daily reconciliation.
+"""The poller: incremental reads by ``updated_at`` and the daily sweep (a full re-read).
 
 Webhooks can be lost (Procore drops deliveries after 12 h of failures), so the poller is the
 safety net. Every company/project/resource has a high-water mark; each incremental read asks
 for ``updated_at`` in ``(mark - overlap, now)`` and publishes one change per id (``record=None``:
 list responses lack items, so the fetch agent reads every record the same way). The mark is
-saved only after the whole window was published. Reconciliation lists every id and publishes
+saved only after the whole window was published. The sweep lists every id and publishes
 them all, plus ``delete`` changes for ids the aggregates know that Procore no longer returns.
 """
 
@@ -22,13 +22,13 @@ from adapters.procore.client import ProcoreClient, UpdatedRange
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
 from domain.changes import ChangeAction, ChangeSource, ProcoreChange, RecordRef, ResourceKind
 from streams.inputs.cursors import CursorStore
-from streams.inputs.poll_schedule import incremental_due, reconcile_due
+from streams.inputs.poller_schedule import incremental_due, sweep_due
 from streams.inputs.publishing import Publisher
 
 log = logging.getLogger(__name__)
 
 PROJECT_RESOURCES: tuple[ResourceKind, ...] = ("requisition", "direct_cost", "commitment")
-RECONCILE_CURSOR = "procore:reconcile"
+SWEEP_CURSOR = "procore:sweep"
 PROGRESS_EVERY_S = 5.0
 
 
@@ -41,7 +41,7 @@ class KnownRecords(Protocol):
 
 
 class NoKnownRecords:
-    """Knows nothing: reconciliation then finds no deletions (until the store is wired)."""
+    """Knows nothing: a sweep then finds no deletions (until the store is wired)."""
 
     def known_ids(
         self, company_id: int, project_id: int | None, resource: ResourceKind
@@ -51,7 +51,7 @@ class NoKnownRecords:
 
 @dataclass
 class PollReport:
-    mode: Literal["incremental", "reconcile"]
+    mode: Literal["incremental", "sweep"]
     published: int = 0
     deletions: int = 0
     units: int = 0
@@ -99,7 +99,7 @@ class Poller:
         known: KnownRecords,
         *,
         overlap: timedelta = timedelta(minutes=2),
-        reconcile_at: str = "02:30",
+        sweep_at: str = "02:30",
         tz: tzinfo | None = None,
         chunk: int = 500,
         max_delete_fraction: float = 0.5,
@@ -110,7 +110,7 @@ class Poller:
         self.cursors = cursors
         self.known = known
         self.overlap = overlap
-        self.reconcile_at = reconcile_at
+        self.sweep_at = sweep_at
         self.tz = tz
         self.chunk = chunk
         self.max_delete_fraction = max_delete_fraction
@@ -120,14 +120,14 @@ class Poller:
     # -- schedule ---------------------------------------------------------------------------
 
     async def tick(self, publish: Publisher, interval_s: float) -> PollReport | None:
-        """Run whatever is due: reconciliation (daily, and on first start) or an incremental."""
+        """Run whatever is due: the sweep (daily, and on first start) or an incremental."""
         now = self.now()
         local = now.astimezone(self.tz) if self.tz is not None else now.astimezone()
-        if reconcile_due(local, self.cursors.get(RECONCILE_CURSOR), self.reconcile_at):
-            report = await self.reconcile_once(publish)
+        if sweep_due(local, self.cursors.get(SWEEP_CURSOR), self.sweep_at):
+            report = await self.sweep_once(publish)
             # Marked even after failures (logged): retrying every tick would hammer Procore,
             # and incremental reads keep running in between.
-            self.cursors.set(RECONCILE_CURSOR, now)
+            self.cursors.set(SWEEP_CURSOR, now)
             self.last_incremental = now
             return report
         if incremental_due(now, self.last_incremental, interval_s):
@@ -156,16 +156,14 @@ class Poller:
         self._log(report)
         return report
 
-    async def reconcile_once(self, publish: Publisher) -> PollReport:
+    async def sweep_once(self, publish: Publisher) -> PollReport:
         """Full read of every unit: publish all ids, and deletes for known ids now missing."""
-        report = PollReport("reconcile")
+        report = PollReport("sweep")
         async for unit in self._units(report):
             started = self.now()
             seen: set[int] = set()
             try:
-                report.published += await self._read(
-                    unit, None, publish, "reconcile", started, seen
-                )
+                report.published += await self._read(unit, None, publish, "sweep", started, seen)
             except ProcoreError as exc:
                 self._failed(report, unit, exc)
                 continue
@@ -176,7 +174,7 @@ class Poller:
             if gone and len(known) >= 10 and len(gone) > self.max_delete_fraction * len(known):
                 report.failures.append(f"{unit.cursor}: {len(gone)} of {len(known)} missing")
                 log.error(
-                    "reconcile %s: Procore no longer returns %s of %s known records; not "
+                    "sweep %s: Procore no longer returns %s of %s known records; not "
                     "treating them as deleted (a permission change looks like this). Check the "
                     "service account's access to the project, then delete them by replay.",
                     unit.cursor,
@@ -184,10 +182,10 @@ class Poller:
                     len(known),
                 )
             elif gone:
-                deletes = [self._change(unit, i, "delete", "reconcile", started) for i in gone]
+                deletes = [self._change(unit, i, "delete", "sweep", started) for i in gone]
                 await publish(deletes)
                 report.deletions += len(deletes)
-                log.info("reconcile %s: %s record(s) deleted in Procore", unit.cursor, len(gone))
+                log.info("sweep %s: %s record(s) deleted in Procore", unit.cursor, len(gone))
             self.cursors.set(unit.cursor, started)
             report.units += 1
         self._log(report)

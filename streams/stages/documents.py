@@ -43,7 +43,7 @@ class _TryLater(Exception):
 
 class AttachmentSource(Protocol):
     def stream_attachment(
-        self, url: str, *, company_id: int | None = None, chunk_size: int = 65536
+        self, url: str, *, company_id: int | None, chunk_size: int = 65536
     ) -> AsyncIterator[bytes]: ...
 
 

@@ -132,7 +132,7 @@ async def drive_and_check(
 
     def seen_all(messages: list[tuple[bytes, bytes, dict[str, bytes]]]) -> bool:
         snaps = snapshots(messages)
-        return any(s.key == req_key for s in snaps) and any(s.source == "reconcile" for s in snaps)
+        return any(s.key == req_key for s in snaps) and any(s.source == "sweep" for s in snaps)
 
     records = snapshots(await collect(servers, PROCORE_RECORDS.name, seen_all))
     (hooked_snap,) = [s for s in records if s.key == req_key]  # duplicate delivery: once
@@ -140,7 +140,7 @@ async def drive_and_check(
     assert hooked_snap.record["status"] == "approved" and hooked_snap.record["items"]
     assert hooked_snap.context is not None and hooked_snap.context["vendor"]["id"]
     assert hooked_snap.context["commitment"]["line_items"] and hooked_snap.context["cost_codes"]
-    polled_snaps = [s for s in records if s.source == "reconcile"]
+    polled_snaps = [s for s in records if s.source == "sweep"]
     assert polled_snaps and {s.ref.project_id for s in polled_snaps} <= {polled, None}
     assert all(s.record is not None for s in polled_snaps)
 

@@ -130,14 +130,14 @@ async def test_reconcile_publishes_every_id_and_deletes_for_vanished_records(
     known = Known({(emu.company_id, project, "requisition"): set(requisitions)})
     poller = make_poller(client, emu, [project], known=known)
     sent = CollectingPublisher()
-    report = await poller.reconcile_once(sent)
+    report = await poller.sweep_once(sent)
 
     deletes = [c for c in sent.sent if c.action == "delete"]
     assert [c.key for c in deletes] == [f"{emu.company_id}:{project}:requisition:{gone}"]
-    assert report.deletions == 1 and deletes[0].source == "reconcile"
+    assert report.deletions == 1 and deletes[0].source == "sweep"
     updates = {c.ref.resource_id for c in sent.sent if c.ref.resource == "requisition"} - {gone}
     assert updates == set(requisitions[1:])
-    assert all(c.source == "reconcile" for c in sent.sent)
+    assert all(c.source == "sweep" for c in sent.sent)
 
 
 async def test_reconcile_refuses_to_delete_most_of_a_project(
@@ -147,7 +147,7 @@ async def test_reconcile_refuses_to_delete_most_of_a_project(
     phantom = set(range(1, 30))  # ids Procore never returns: looks like lost access
     known = Known({(emu.company_id, project, "direct_cost"): phantom})
     sent = CollectingPublisher()
-    report = await make_poller(client, emu, [project], known=known).reconcile_once(sent)
+    report = await make_poller(client, emu, [project], known=known).sweep_once(sent)
     assert not [c for c in sent.sent if c.action == "delete"]
     assert report.failures and "29 of 29 missing" in report.failures[0]
 
@@ -159,7 +159,7 @@ async def test_tick_reconciles_first_then_polls_on_the_interval(
     poller = make_poller(client, emu, [emu.project_ids()[0]], cursors=cursors, tz=UTC)
     sent = CollectingPublisher()
     first = await poller.tick(sent, interval_s=300)
-    assert first is not None and first.mode == "reconcile"
+    assert first is not None and first.mode == "sweep"
     assert await poller.tick(sent, interval_s=300) is None
     clock.advance(300)
     second = await poller.tick(sent, interval_s=300)

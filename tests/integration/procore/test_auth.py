@@ -89,6 +89,8 @@ async def test_wrong_secret_is_a_typed_auth_error_without_the_secret(emu) -> Non
 async def test_client_refuses_to_send_without_a_company(emu, client) -> None:
     with pytest.raises(MissingCompanyContext):
         await client.get_json("/rest/v1.0/companies", company_id=None)
+    with pytest.raises(MissingCompanyContext):  # downloads too: no default-none path
+        [c async for c in client.stream("/rest/v1.0/companies", company_id=None)]
     assert emu.counters.api_calls() == 0
 
 
@@ -100,3 +102,30 @@ async def test_emulator_rejects_a_request_without_the_company_header(emu, client
         )
     assert response.status_code == 400
     assert response.json()["message"] == "Missing Procore-Company-Id header!"
+
+
+@pytest.mark.parametrize("client_auth", ["form", "basic"])
+async def test_token_endpoint_accepts_form_body_and_http_basic(client_auth: str) -> None:
+    async with (
+        run_procore_emulator(clock=ManualClock()) as emu,
+        client_for(emu, client_auth=client_auth) as client,
+    ):
+        await client.list_companies(emu.company_id)
+        assert emu.counters.token_requests == 1 and emu.counters.by_status[401] == 0
+
+
+async def test_basic_client_auth_with_a_wrong_secret_is_invalid_client() -> None:
+    async with (
+        run_procore_emulator(clock=ManualClock()) as emu,
+        httpx.AsyncClient() as http,
+    ):
+        wrong = httpx.BasicAuth(emu.client_id, "not-the-secret")
+        answer = await http.post(
+            f"{emu.base_url}/oauth/token", data={"grant_type": "client_credentials"}, auth=wrong
+        )
+        assert answer.status_code == 401 and answer.json()["error"] == "invalid_client"
+        right = httpx.BasicAuth(emu.client_id, emu.client_secret)
+        answer = await http.post(
+            f"{emu.base_url}/oauth/token", data={"grant_type": "client_credentials"}, auth=right
+        )
+        assert answer.status_code == 200 and answer.json()["token_type"] == "bearer"

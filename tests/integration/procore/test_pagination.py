@@ -81,3 +81,19 @@ async def test_incremental_reads_return_only_records_changed_in_the_window(emu, 
     emu.create("vendor")
     new_vendors = [v async for v in client.list_vendors(emu.company_id, updated_since=since)]
     assert len(new_vendors) == 1
+
+
+async def test_lists_with_total_but_no_link_or_with_neither_are_read_completely(
+    emu, client
+) -> None:
+    project_id = first_project(emu)
+    expected = sorted(
+        r.data["id"] for r in emu.state.rows["direct_cost"].values() if r.project_id == project_id
+    )
+    path = f"/rest/v1.1/projects/{project_id}/direct_costs"
+    for headers in ("total", "none"):
+        emu.set_faults(page_headers=headers)
+        for per_page in (1, 7, len(expected), 100):
+            client.per_page = per_page
+            got = [i["id"] async for i in client.iter_records(path, company_id=emu.company_id)]
+            assert sorted(got) == expected, (headers, per_page)

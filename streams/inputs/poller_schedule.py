@@ -1,4 +1,4 @@
-"""When the poller runs: incremental reads every N seconds, reconciliation daily at HH:MM."""
+"""When the poller runs: incremental reads every N seconds, the sweep daily at HH:MM."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def latest_slot(now: datetime, at: time) -> datetime:
     return today if today <= now else today - timedelta(days=1)
 
 
-def reconcile_due(now: datetime, last_run: datetime | None, at: str) -> bool:
+def sweep_due(now: datetime, last_run: datetime | None, at: str) -> bool:
     """Due when it never ran, or when the last run was before the latest HH:MM slot."""
     return last_run is None or last_run < latest_slot(now, parse_hh_mm(at))
 
