@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.html:
             path = output or default_html_path(settings, client, report.period)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render_html(report), encoding="utf-8")
+            path.write_text(render_html(report, settings.language), encoding="utf-8")
             typer.echo(report.verdict)
             typer.echo(f"HTML report: {path}")
             return

@@ -116,6 +116,11 @@ class Settings(BaseSettings):
         default=None,
         description="password for the status page and /metrics (header or login form)",
     )
+    language: Literal["de", "en"] = Field(
+        default="de",
+        description="language of the status page, mapping editor, review and month-end report; "
+        "each page also has a switch",
+    )
     demo_mode: bool = Field(
         default=False,
         description="demo run: the status page needs no token while bound to loopback",

@@ -65,7 +65,7 @@ class StatusContext:
 
 def view_of(ctx: StatusContext, request: web.Request) -> pages.View:
     """The page language: ``?lang=`` (remembered in a cookie), the cookie, else the setting."""
-    fallback = i18n.language(getattr(ctx.settings, "language", None))
+    fallback = i18n.language(ctx.settings.language)
     chosen = request.query.get("lang") or request.cookies.get(i18n.COOKIE)
     lang = i18n.language(chosen, fallback)
 

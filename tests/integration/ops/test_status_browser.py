@@ -108,6 +108,9 @@ async def test_replay_a_parked_record_in_the_browser(worker_url: str, tmp_path: 
         page = await browser.new_page(viewport={"width": 1280, "height": 760})
         await page.goto(f"{worker_url}/status/")
         assert page.url.endswith("/status/login")
+        assert await page.get_by_label("Passwort der Statusseite").count() == 1  # German default
+        await page.get_by_role("link", name="English").click()  # the switch; a cookie keeps it
+        await page.wait_for_url("**/status/login?lang=en")
         await page.get_by_label("Status page password").fill(TOKEN)
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_url("**/status/")

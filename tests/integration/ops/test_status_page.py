@@ -34,7 +34,8 @@ def break_mapping(demo: DemoEnvironment, tmp_path: Path) -> Path:
 async def site(
     demo: DemoEnvironment, demo_settings: Callable[..., Settings], tmp_path: Path
 ) -> AsyncIterator[tuple[httpx.AsyncClient, StatusContext]]:
-    settings = demo_settings(MLC_STATUS_TOKEN=TOKEN)
+    # English pages (the assertions below read them); German is the default, tested at the end.
+    settings = demo_settings(MLC_STATUS_TOKEN=TOKEN, MLC_LANGUAGE="en")
     # Fold every record under a mapping missing one rule, then "fix the mapping and restart".
     parked_ledger = build_ledger(settings, load_rules([break_mapping(demo, tmp_path)]))
     for i, change in enumerate(all_snapshots(demo.procore.state)):
@@ -138,3 +139,41 @@ async def test_month_end_report_is_reachable_from_the_page(site) -> None:
     bad = await http.get("/status/month-end", params={"client": client, "period": "2026-13"})
     assert bad.status_code == 400
     assert 'href="/status/month-end"' in (await http.get("/status/")).text
+
+
+async def test_pages_switch_to_german_and_remember_it(site) -> None:
+    http, ctx = site
+    await login(http)
+    page = await http.get("/status/", params={"lang": "de"})
+    assert '<html lang="de">' in page.text
+    assert "DATEV-Mandanten" in page.text and "Letzter Buchungsstapel" in page.text
+    assert 'DATEV-Anmeldung: <span class="ok">' in page.text
+    assert page.cookies.get("mlc_lang") == "de"
+    batches = (await http.get("/status/batches")).text  # the cookie keeps the choice
+    assert "<caption>Buchungsstapel</caption>" in batches and "versiegelt" in batches
+    assert 'href="/status/batches?lang=en"' in batches
+    english = (await http.get("/status/batches", params={"lang": "en"})).text
+    assert "<caption>Batches</caption>" in english
+    month = (await http.get("/status/month-end", params={"lang": "de"})).text
+    assert "Monatsabschluss" in month and "Beträge netto in EUR" in month
+
+
+async def test_german_is_the_default(demo_settings) -> None:
+    settings = demo_settings(MLC_STATUS_TOKEN=TOKEN)
+    assert settings.language == "de"
+    ledger = build_ledger(settings, None)
+    ctx = StatusContext(settings=settings, ledger=ledger, rules=None)
+    runner = web.AppRunner(status_application(ctx))
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
+            page = (await http.get("/status/login")).text
+            assert "Passwort der Statusseite" in page and "Anmelden" in page
+            wrong = await http.post("/status/login", data={"token": "guess"})
+            assert "Falsches Passwort." in wrong.text
+    finally:
+        await runner.cleanup()
+        ledger.close()
