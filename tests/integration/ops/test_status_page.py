@@ -142,7 +142,7 @@ async def test_month_end_report_is_reachable_from_the_page(site) -> None:
 
 
 async def test_pages_switch_to_german_and_remember_it(site) -> None:
-    http, ctx = site
+    http, _ = site
     await login(http)
     page = await http.get("/status/", params={"lang": "de"})
     assert '<html lang="de">' in page.text
