@@ -5,6 +5,7 @@ Commands live in small modules under ``streams/commands``; each exposes ``regist
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -33,9 +34,15 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console-script entry point; turns known errors into one clear line, never a traceback."""
+    """Console-script entry point; turns known errors into one clear line, never a traceback.
+
+    Everything the process creates is private to its user (files 0600, directories 0700):
+    the event store, logs and exported files hold vendor names and IBANs.
+    """
+    from streams.config.datadir import PRIVATE_UMASK
     from streams.errors import run_cli
 
+    os.umask(PRIVATE_UMASK)
     sys.exit(run_cli(app))
 
 

@@ -17,7 +17,7 @@ _HUMAN_ERRORS: tuple[type[BaseException], ...] = (SettingsError, ConnectorError)
 
 def run_cli(app: typer.Typer) -> int:
     """Run the typer app; known errors become a red line and exit code 2."""
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         app()  # standalone mode: click prints usage errors itself and raises SystemExit
     except _HUMAN_ERRORS as exc:

@@ -22,7 +22,9 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log_file:
+        # The log names vendors and records: private to this user, like the data directory.
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with open(fd, "ab") as log_file:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "streams.cli", "worker"],
                 env=self.env,

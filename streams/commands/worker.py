@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import logging
 import os
+import socket
 import threading
 from typing import Any
 
 import faust
 import typer
 
+from adapters.kafka.admin import KafkaUnavailable, existing_partitions
 from streams.bootstrap import build_worker, kafka_runtime
+from streams.config.datadir import describe_exposed, ensure_data_dir
 from streams.config.logging_setup import configure_logging
 from streams.config.settings import Settings, load_settings
+from streams.errors import ConnectorError
 from streams.faust_app import faust_log_level
-from streams.ledger.eventstore import describe_event_store
+from streams.ledger.eventstore import check_postgres, describe_event_store
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +53,67 @@ class _GuardedWorker(faust.Worker):  # type: ignore[misc]
         super()._on_sigint()
 
 
+def check_web_port(host: str, port: int) -> None:
+    """Bind the web address once before anything starts: a busy port is one clear line."""
+    where = f"web port {port} on {host}"
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConnectorError(
+                    f"{where} is already in use (another worker or program listens there): "
+                    "stop it, or set MLC_WEB_PORT to a free port"
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise ConnectorError(
+                    f"{where} needs privileges this user lacks: set MLC_WEB_PORT above 1023"
+                ) from None
+            raise ConnectorError(
+                f"cannot listen on {where} ({exc.strerror}): set MLC_WEB_HOST to an address of "
+                "this machine (127.0.0.1, or 0.0.0.0 for every interface)"
+            ) from None
+
+
+def check_kafka(servers: str | None) -> None:
+    """Reach a configured broker once, quietly: unreachable is our one line, not aiokafka's."""
+    if servers is None:
+        return
+    noisy = logging.getLogger("aiokafka")
+    level = noisy.level
+    noisy.setLevel(logging.CRITICAL)
+    try:
+        asyncio.run(existing_partitions(servers))
+    finally:
+        noisy.setLevel(level)
+
+
+def preflight(settings: Settings) -> None:
+    """What must hold before the worker starts; warns when the data is readable by others."""
+    ensure_data_dir(settings.data_dir)
+    check_web_port(settings.web_host, settings.web_port)
+    if settings.uses_postgres and not os.environ.get("PERSISTENCE_MODULE"):
+        check_postgres(settings)  # before the embedded broker starts: fail in a second
+    exposed = describe_exposed(settings.data_dir)
+    if exposed:
+        log.warning("data directory %s: %s; %s", settings.data_dir, *exposed)
+
+
 def run_worker(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT; starts the embedded broker if no Kafka is configured."""
+    preflight(settings)
+    try:
+        check_kafka(settings.kafka_bootstrap_servers)
+        _run(settings)
+    except KafkaUnavailable as exc:
+        raise ConnectorError(
+            f"{exc}; start the broker or correct MLC_KAFKA_BOOTSTRAP_SERVERS "
+            "(unset it to run the embedded broker)"
+        ) from None
+
+
+def _run(settings: Settings) -> None:
     with kafka_runtime(settings) as servers:
         worker = build_worker(settings, servers)
         typer.echo(

@@ -207,6 +207,20 @@ def configure_logging(
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.WARNING)
     logging.captureWarnings(True)
+    warn_unknown_variables()
+
+
+_WARNED: set[str] = set()
+
+
+def warn_unknown_variables() -> None:
+    """Warn once per process about each ``MLC_…`` variable no setting reads (typos)."""
+    from streams.config.env_names import unknown_variables
+
+    for message in unknown_variables(Settings, os.environ):
+        if message not in _WARNED:
+            _WARNED.add(message)
+            logging.getLogger("streams.config").warning(message)
 
 
 def configure_cli_logging() -> None:

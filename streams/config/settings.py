@@ -8,6 +8,7 @@ in environment variables, e.g. ``MLC_PROCORE__BASE_URL``.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +19,11 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as SourceError
+
+from streams.config.env_names import SecretFilesSource, SettingsError, unparsable_variable
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
 
 LogLevel = Literal["debug", "info", "warn", "error"]
 LogFormat = Literal["auto", "json", "text"]
@@ -156,7 +162,11 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = config_file()
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            env_settings,
+            SecretFilesSource(settings_cls, os.environ),
+        ]
         if toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
         return tuple(sources)
@@ -179,10 +189,6 @@ def config_file() -> Path | None:
     return default if default.exists() else None
 
 
-class SettingsError(Exception):
-    """Settings could not be loaded; the message names every bad setting and how to fix it."""
-
-
 def load_settings(**overrides: Any) -> Settings:
     """Load settings, turning validation errors into one readable message."""
     path = config_file()
@@ -192,6 +198,11 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(describe_validation_error(exc, path)) from None
+    except SourceError as exc:  # pydantic-settings could not parse an environment variable
+        field = re.search(r'field "([^"]+)" from source "EnvSettingsSource"', str(exc))
+        if field is None:
+            raise SettingsError(f"cannot read settings: {exc}") from None
+        raise SettingsError(unparsable_variable(Settings, os.environ, field[1])) from None
     except (OSError, ValueError) as exc:  # e.g. malformed TOML
         raise SettingsError(f"cannot read settings file {path}: {exc}") from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from emulators.datev.extf_check import ClientChart
 from emulators.datev.server import DatevEmulator
 from emulators.procore import run_procore_emulator
 from emulators.procore.runner import ProcoreEmulator
+from streams.config.datadir import PRIVATE_UMASK, ensure_data_dir
 from streams.setup.proposal import ProposalInput, propose_mapping
 from streams.topics import ALL_TOPICS
 
@@ -121,6 +123,9 @@ async def demo_environment(
     workdir: Path, size: str, cadence: str = "immediate"
 ) -> AsyncIterator[DemoEnvironment]:
     async with AsyncExitStack() as stack:
+        # Like the CLI: what the demo writes (event store, vault, logs) is private to this user.
+        stack.callback(os.umask, os.umask(PRIVATE_UMASK))
+        ensure_data_dir(workdir)
         broker = EmbeddedBroker(workdir / "kafka").start()
         stack.callback(broker.stop)
         await ensure_topics(broker.bootstrap_servers, ALL_TOPICS)

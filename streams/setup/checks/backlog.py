@@ -7,6 +7,7 @@ import asyncio
 from streams.ledger.application import Ledger
 from streams.operator.actions import batch_rows, parked
 from streams.setup.checks.base import Check, DoctorContext, fail, ok, warn
+from streams.setup.checks.event_store import EMPTY
 
 ORDER = 70
 
@@ -34,6 +35,8 @@ def check_backlog(ledger: Ledger) -> Check:
 
 
 async def run(ctx: DoctorContext) -> list[Check]:
+    if ctx.notes.get(EMPTY):
+        return [ok("backlog", "0 parked record(s), 0 failed batch(es)")]
     if ctx.ledger is None:
         return []  # the event-store line already says why
     return [await asyncio.to_thread(check_backlog, ctx.ledger)]

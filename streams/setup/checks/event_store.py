@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 
-from streams.ledger.eventstore import describe_event_store
+from streams.ledger.eventstore import describe_event_store, sqlite_path
 from streams.setup.checks.base import Check, DoctorContext, fail, ok
 
 ORDER = 60
+EMPTY = "event store not created"
 
 
 def check_event_store(ctx: DoctorContext) -> Check:
     name = "event store"
     where = describe_event_store(ctx.settings)
+    sqlite = sqlite_path(ctx.settings)
+    if sqlite is not None and not sqlite.exists():  # a check creates nothing
+        ctx.notes[EMPTY] = True
+        return ok(name, f"{where}: not created yet (the worker creates it on first start)")
     try:
         ledger = ctx.build_ledger(ctx.settings)
         last = ledger.recorder.max_notification_id() or 0

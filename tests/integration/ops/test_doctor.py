@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import typer
 from pydantic import SecretStr
 from typer.testing import CliRunner
@@ -141,3 +142,33 @@ def test_bad_settings_are_one_red_line(monkeypatch) -> None:
     result = CliRunner().invoke(cli_app, ["doctor"])
     assert result.exit_code == 1
     assert "FAIL" in result.output and "web_port" in result.output
+
+
+async def test_data_readable_by_others_is_red(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings]
+) -> None:
+    settings = demo_settings()
+    assert by_name(await run_doctor(settings, timeout_s=5))["data directory"].verdict == "ok"
+    vault_file = settings.data_dir / "credentials.vault"
+    vault_file.chmod(0o644)
+    check = red(await run_doctor(settings, timeout_s=5))["data directory"]
+    assert f"{vault_file} (644)" in check.detail and "IBAN" in check.detail
+    assert check.fix == f"run `chmod -R go-rwx {settings.data_dir}`"
+
+
+def test_the_worker_warns_when_data_is_readable_by_others(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from streams.commands.worker import preflight
+
+    settings = Settings(data_dir=tmp_path / "data", web_port=free_port())
+    preflight(settings)
+    assert (settings.data_dir.stat().st_mode & 0o777) == 0o700
+    assert not caplog.records
+    leaked = settings.data_dir / "events.sqlite3"
+    leaked.write_bytes(b"")
+    leaked.chmod(0o640)
+    preflight(settings)
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert f"{leaked} (640)" in warning.getMessage()
+    assert "chmod -R go-rwx" in warning.getMessage()
