@@ -1,14 +1,15 @@
 """From a folded record to a booking decision: routing, context, creditor number, derivation.
 
-Pure: the caller hands in the record's aggregate, the client's mapping and chart, and the
-client's ``CreditorRegistry``; new creditor numbers are recorded as events on the registry.
+Pure: the caller hands in the record's aggregate, its route (the client's mapping and chart),
+the client's ``CreditorRegistry`` and ``ClientPeriods``; ``book`` records the decision as events
+on the record's aggregate, new creditor numbers as events on the registry.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -24,6 +25,8 @@ from domain.derivation import (
     derive_requisition_lines,
 )
 from domain.mapping import ClientMapping
+from domain.periods import book_in_open_periods
+from domain.periods.register import ClientPeriods
 from domain.procore.records import (
     Attachment,
     Commitment,
@@ -33,7 +36,7 @@ from domain.procore.records import (
     TaxCode,
     Vendor,
 )
-from domain.source_document import SourceDocument
+from domain.source_document import SourceDocument, apply_decision
 
 DOCUMENT_NAMESPACE = uuid.UUID("9d7c2b14-3e5f-4a6b-8c9d-0e1f2a3b4c5d")
 BOOKABLE = ("requisition", "direct_cost", "commitment")
@@ -134,3 +137,46 @@ def decide(
             fix="correct the record in Procore; it is re-read on its next change or replay",
         )
     return Ignored(reason=f"{doc.resource} records are not booked")
+
+
+class Route(Protocol):
+    """Where a record books: a DATEV client's mapping and its declared chart."""
+
+    @property
+    def client_id(self) -> str: ...
+
+    @property
+    def mapping(self) -> ClientMapping: ...
+
+    @property
+    def chart(self) -> Chart: ...
+
+
+def book(
+    doc: SourceDocument,
+    route: Route | str,
+    registry: CreditorRegistry | None = None,
+    periods: ClientPeriods | None = None,
+) -> bool:
+    """The booking decision for the document's current version, recorded on its aggregate.
+
+    ``route`` is the client that books the record or the reason none does (then ``registry``
+    and ``periods`` are not needed). New creditor numbers are recorded on ``registry``; nothing
+    is booked into a month closed in ``periods``. Returns True if the decision changed.
+    """
+    if isinstance(route, str):
+        if doc.decision == "ignored" and doc.reason == route:
+            return False
+        doc.ignore(record_key=doc.key, client_id=None, reason=route)
+        return True
+    if registry is None or periods is None:
+        raise ValueError(f"booking {doc.key} needs the creditor registry and periods of its client")
+    result = None if doc.deleted else decide(doc, route.mapping, route.chart, registry)
+    result, reversal_date = book_in_open_periods(doc.posted_lines, result, periods.closed)
+    return apply_decision(
+        doc,
+        route.client_id,
+        result,
+        method=route.mapping.booking.reversal,
+        reversal_date=reversal_date,
+    )

@@ -183,4 +183,4 @@ class LedgerCursors:
         return self.ledger.cursor_get(name)
 
     def set(self, name: str, value: datetime) -> None:
-        self.ledger.cursor_set(name, value)
+        self.ledger.advance_cursor(name, value)

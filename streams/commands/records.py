@@ -19,7 +19,7 @@ from streams.errors import ConnectorError
 from streams.ledger.application import event_payload, event_type_name
 from streams.operator.actions import batch_rows, find_document, parked
 from streams.stages.cadence import local_now
-from streams.stages.seal import pending_documents, seal
+from streams.stages.seal import seal
 
 _SKIP = {"record", "context", "desired", "pending", "record_key"}
 
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
         if ctx.rules is None:
             raise ConnectorError("no mapping files configured (MLC_MAPPINGS)")
         rules = ctx.rules.client(client)
-        docs: list[SourceDocument] = pending_documents(ctx.ledger, client)[0]
+        docs: list[SourceDocument] = ctx.ledger.pending_documents(client)[0]
         lines = [line for d in docs for line in d.pending_lines]
         console = Console()
         if not lines:

@@ -1,55 +1,54 @@
-"""The event-sourced application: the system of record of everything the connector decided.
+"""The ledger: the connector's system of record, as an application of named commands.
 
-Exactly-once effect without Kafka transactions: the new events of a batch and a tracking row
-``(topic:partition, offset + 1)`` are written in one transaction by eventsourcing's process
-recorder. A redelivered message at or below the tracked position is skipped before folding.
-Folding also decides how each record books (``domain.planning``), so the decision and the
-observation it follows are stored atomically.
+Every command loads what it needs, makes one domain call and saves the new events through
+``_save`` under the write lock (``@command``). To add one (e.g. ``record_submit_intent``):
+write the rule in ``domain/``, then a ``@command`` method here: load → domain call → ``_save``.
+Folds save their events together with a tracking row ``(topic:partition, offset + 1)`` in one
+transaction (eventsourcing's process recorder): a redelivered message at or below the tracked
+position is skipped, so each record version is decided exactly once.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
-from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.persistence import Notification, Tracking
-from eventsourcing.projection import EventSourcedProjection
-from eventsourcing.utils import get_topic
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Tracking
 
+from domain.batch import Batch
 from domain.changes import ProcoreChange, RecordRef
 from domain.creditor_registry import CreditorRegistry
-from domain.cursor import PollCursor
-from domain.periods import book_in_open_periods
 from domain.periods.register import ClientPeriods
-from domain.planning import BOOKABLE, decide
-from domain.source_document import SourceDocument, apply_decision, fold_change
+from domain.planning import BOOKABLE, Route, book
+from domain.sealing import SealResult, seal_batches
+from domain.source_document import SourceDocument, fold_change
 from streams.ledger.rules import BookingRules
+from streams.ledger.store import (
+    LedgerStore,
+    batcher_name,
+    event_payload,
+    event_topic,
+    event_type_name,
+    tracking_name,
+)
 
-log = logging.getLogger(__name__)
+__all__ = ["FoldResult", "Ledger", "event_payload", "event_topic", "event_type_name"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass
-class FoldBatch:
-    """Changes from one topic partition, in offset order, plus what folding them did."""
-
-    name: str
-    changes: list[tuple[int, ProcoreChange]]
-    new_events: int = 0
-    changed_records: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Collect:
-    """Aggregates already changed by a command, to be saved with a tracking row."""
-
-    aggregates: Sequence[Aggregate]
+JOB_STEPS = {
+    "submitted": "job_submitted",
+    "completed": "job_completed",
+    "failed": "job_failed",
+    "deferred": "submission_deferred",
+}
 
 
 @dataclass(frozen=True)
@@ -60,20 +59,19 @@ class FoldResult:
     changed_records: tuple[str, ...] = ()
 
 
-def tracking_name(topic: str, partition: int, incarnation: str = "") -> str:
-    """``topic:partition``, qualified by the Kafka cluster's incarnation when known."""
-    return f"{topic}:{partition}@{incarnation}" if incarnation else f"{topic}:{partition}"
+def command(method: F) -> F:
+    """A ledger command: runs under the write lock (one writer per process)."""
+
+    @functools.wraps(method)
+    def locked(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        with self.write_lock:
+            return method(self, *args, **kwargs)
+
+    return cast(F, locked)
 
 
-def event_topic(aggregate_class: type, event_name: str) -> str:
-    """The stored topic of an aggregate's event class (classes made by ``@event("Name")``)."""
-    return get_topic(getattr(aggregate_class, event_name))
-
-
-class Ledger(EventSourcedProjection[UUID]):
-    """Records, their booking decisions, batches, creditor numbers and poll cursors."""
-
-    name = "ledger"
+class Ledger(LedgerStore):
+    """Records, their booking decisions, batches, periods, creditor numbers and poll cursors."""
 
     def __init__(
         self,
@@ -84,212 +82,140 @@ class Ledger(EventSourcedProjection[UUID]):
         super().__init__(env)
         self.rules = rules
         self.incarnation = incarnation
-        self.write_lock = threading.RLock()
-        self._positions: dict[str, int] = {}
 
-    # -- folding -----------------------------------------------------------------------------
-
-    def position(self, name: str) -> int:
-        """Highest tracked position (offset + 1) for a tracking name; 0 if none."""
-        with self.write_lock:
-            if name not in self._positions:
-                self._positions[name] = self.recorder.max_tracking_id(name) or 0
-            return self._positions[name]
-
+    @command
     def fold(
         self, topic: str, partition: int, changes: Sequence[tuple[int, ProcoreChange]]
     ) -> FoldResult:
-        """Fold ``(offset, change)`` pairs of one partition in one transaction."""
+        """Fold ``(offset, change)`` pairs of one partition and decide their bookings."""
         name = tracking_name(topic, partition, self.incarnation)
-        with self.write_lock:
-            done = self.position(name)
-            fresh = [(o, c) for o, c in sorted(changes, key=lambda oc: oc[0]) if o + 1 > done]
-            skipped = len(changes) - len(fresh)
-            if not fresh:
-                return FoldResult(folded=0, skipped=skipped, new_events=0)
-            batch = FoldBatch(name=name, changes=fresh)
-            last = fresh[-1][0] + 1
-            try:
-                # A batch of changes stands in for eventsourcing's single domain event.
-                self.process_event(batch, Tracking(name, last))  # type: ignore[arg-type]
-            except Exception:
-                self._positions.clear()
-                raise
-            self._positions[name] = last
-        return FoldResult(
-            folded=len(fresh),
-            skipped=skipped,
-            new_events=batch.new_events,
-            changed_records=tuple(batch.changed_records),
-        )
-
-    def policy(self, domain_event: Any, processing_event: ProcessingEvent[UUID]) -> None:
-        if isinstance(domain_event, Collect):
-            processing_event.collect_events(*domain_event.aggregates)
-            return
-        assert isinstance(domain_event, FoldBatch)
+        done = self.position(name)
+        fresh = [(o, c) for o, c in sorted(changes, key=lambda oc: oc[0]) if o + 1 > done]
+        if not fresh:
+            return FoldResult(folded=0, skipped=len(changes), new_events=0)
         touched: dict[UUID, Aggregate] = {}
-        reads: dict[UUID, Aggregate] = {}  # per-client aggregates, loaded once per batch
-        for _offset, change in domain_event.changes:
+        loaded: dict[UUID, Aggregate] = {}  # the clients' registries and periods, once per batch
+        for _offset, change in fresh:
             agg_id = change.ref.aggregate_id
             current = touched.get(agg_id) or self.document(agg_id)
             assert current is None or isinstance(current, SourceDocument)
             folded = fold_change(current, change)
-            if folded is None:
-                continue
-            touched[agg_id] = folded
-            if folded.resource in BOOKABLE:
-                self.decide(folded, touched, reads)
-        for agg in touched.values():
-            domain_event.new_events += len(agg.pending_events)
-            if isinstance(agg, SourceDocument):
-                domain_event.changed_records.append(agg.key)
-        processing_event.collect_events(*touched.values())
+            if folded is not None:
+                touched[agg_id] = folded
+                if folded.resource in BOOKABLE:
+                    self._book(folded, touched, loaded)
+        last = fresh[-1][0] + 1
+        new_events = sum(len(agg.pending_events) for agg in touched.values())
+        keys = tuple(a.key for a in touched.values() if isinstance(a, SourceDocument))
+        self._save(touched.values(), Tracking(name, last))
+        return FoldResult(len(fresh), len(changes) - len(fresh), new_events, keys)
 
-    def decide(
+    @command
+    def replay_record(self, doc_id: UUID, by: str) -> SourceDocument:
+        """Re-run the booking decision (current mapping) and re-drive a failed upload."""
+        doc = self.load(SourceDocument, doc_id)
+        doc.request_replay(record_key=doc.key, requested_by=by, note=doc.reason or "")
+        touched: dict[UUID, Aggregate] = {doc.id: doc}
+        self._book(doc, touched, {})
+        self._save(touched.values())
+        return doc
+
+    @command
+    def resubmit_batch(self, batch_id: UUID, by: str) -> Batch:
+        batch = self.load(Batch, batch_id)
+        batch.request_resubmit(requested_by=by, note=batch.failure or "")
+        self._save([batch])
+        return batch
+
+    @command
+    def record_job(self, batch: Batch, outcome: str, **details: Any) -> None:
+        """A DATEV job step of the caller's ``batch``: submitted, completed, failed, deferred."""
+        getattr(batch, JOB_STEPS[outcome])(**details)
+        self._save([batch])
+
+    @command
+    def close_period(self, client_id: str, period: str, by: str, note: str = "") -> ClientPeriods:
+        periods = self.periods(client_id)
+        periods.close(period, position=self.recorder.max_notification_id() or 0, by=by, note=note)
+        self._save([periods])
+        return periods
+
+    @command
+    def reopen_period(self, client_id: str, period: str, by: str, note: str = "") -> ClientPeriods:
+        periods = self.periods(client_id)
+        periods.reopen(period, by=by, note=note)
+        self._save([periods])
+        return periods
+
+    @command
+    def record_upload(
         self,
-        doc: SourceDocument,
-        touched: dict[UUID, Aggregate],
-        reads: dict[UUID, Aggregate] | None = None,
-    ) -> bool:
-        """Record the booking decision for the document's current version (in ``touched``).
+        doc_id: UUID,
+        guid: str,
+        filename: str = "",
+        failure: str | None = None,
+        retryable: bool = False,
+    ) -> SourceDocument:
+        """The invoice PDF reached DUO (``failure`` None) or is parked with the failure."""
+        doc = self.load(SourceDocument, doc_id)
+        assert doc.client_id is not None
+        if failure is None:
+            doc.document_uploaded(
+                record_key=doc.key, guid=guid, filename=filename, client_id=doc.client_id
+            )
+        else:
+            doc.document_failed(record_key=doc.key, guid=guid, reason=failure, retryable=retryable)
+        self._save([doc])
+        return doc
 
-        ``reads`` keeps the client's registry and periods across the records of one fold batch
-        (one transaction): loading them per record was most of the fold's database reads.
-        """
-        reads = {} if reads is None else reads
+    @command
+    def seal(self, route: Route, now: datetime) -> SealResult:
+        """Seal the client's pending lines into batches, with the seal position tracked."""
+        docs, last = self.pending_documents(route.client_id)
+        if last is None:
+            return SealResult((), 0, 0)
+        lines = sum(len(d.pending) for d in docs)
+        registry = self.registry(route.client_id)
+        batches = seal_batches(docs, route.mapping, registry, last, now) if docs else []
+        changed = [*batches, *docs, registry] if docs else []
+        self._save(changed, Tracking(batcher_name(route.client_id), last))
+        return SealResult(tuple(b.id for b in batches), len(docs), lines)
+
+    @command
+    def advance_cursor(self, name: str, value: datetime) -> None:
+        cursor = self.cursor(name)
+        cursor.advance(high_water=value)
+        self._save([cursor])
+
+    def _book(
+        self, doc: SourceDocument, touched: dict[UUID, Aggregate], loaded: dict[UUID, Aggregate]
+    ) -> None:
+        """Load the record's route, registry and periods (``loaded`` keeps them), then decide."""
         if self.rules is None:
-            return False
-        rules = self.rules.route(RecordRef.parse(doc.key))
-        if isinstance(rules, str):
-            if doc.decision == "ignored" and doc.reason == rules:
-                return False
-            doc.ignore(record_key=doc.key, client_id=None, reason=rules)
-            return True
-        reg_id = CreditorRegistry.create_id(rules.client_id)
-        registry = touched.get(reg_id) or reads.get(reg_id) or self.registry(rules.client_id)
-        reads[reg_id] = registry
-        assert isinstance(registry, CreditorRegistry)
-        result = None if doc.deleted else decide(doc, rules.mapping, rules.chart, registry)
+            return
+        route = self.rules.route(RecordRef.parse(doc.key))
+        if isinstance(route, str):
+            book(doc, route)
+            return
+        reg_id = CreditorRegistry.create_id(route.client_id)
+        registry = loaded.get(reg_id) or touched.get(reg_id) or self.registry(route.client_id)
+        periods_id = ClientPeriods.create_id(route.client_id)
+        periods = loaded.get(periods_id) or self.periods(route.client_id)
+        loaded[reg_id], loaded[periods_id] = registry, periods
+        assert isinstance(registry, CreditorRegistry) and isinstance(periods, ClientPeriods)
+        book(doc, route, registry, periods)
         if registry.pending_events:
             touched[reg_id] = registry
-        periods_id = ClientPeriods.create_id(rules.client_id)
-        periods = reads.get(periods_id) or self.periods(rules.client_id)
-        reads[periods_id] = periods
-        assert isinstance(periods, ClientPeriods)
-        closed = periods.closed
-        result, reversal_date = book_in_open_periods(doc.posted_lines, result, closed)
-        return apply_decision(
-            doc,
-            rules.client_id,
-            result,
-            method=rules.mapping.booking.reversal,
-            reversal_date=reversal_date,
-        )
 
-    def save_with_tracking(self, aggregates: Sequence[Aggregate], tracking: Tracking) -> None:
-        """Save aggregates and a tracking row in one transaction."""
-        with self.write_lock:
-            self.process_event(Collect(aggregates), tracking)  # type: ignore[arg-type]
-
-    def save_all(self, *aggregates: Aggregate) -> None:
-        with self.write_lock:
-            self.save(*aggregates)
-
-    def invalidate_positions(self) -> None:
-        """Forget cached positions (after a failed transaction or a partition reassignment)."""
-        with self.write_lock:
-            self._positions.clear()
-
-    # -- loading -----------------------------------------------------------------------------
-
-    def _get(self, agg_id: UUID) -> Aggregate | None:
+    def _save(self, aggregates: Iterable[Aggregate], tracking: Tracking | None = None) -> None:
+        """New events of ``aggregates`` (and the tracking row) in one transaction."""
+        processing = ProcessingEvent[UUID](tracking)
+        processing.collect_events(*aggregates)
         try:
-            agg: Aggregate = self.repository.get(agg_id)
-        except AggregateNotFoundError:
-            return None
-        return agg
-
-    def document(self, agg_id: UUID) -> SourceDocument | None:
-        doc = self._get(agg_id)
-        return doc if isinstance(doc, SourceDocument) else None
-
-    def registry(self, client_id: str) -> CreditorRegistry:
-        found = self._get(CreditorRegistry.create_id(client_id))
-        if isinstance(found, CreditorRegistry):
-            return found
-        return CreditorRegistry(client_id=client_id)
-
-    def periods(self, client_id: str) -> ClientPeriods:
-        """The client's closed months (a fresh, unsaved aggregate if none was ever closed)."""
-        found = self._get(ClientPeriods.create_id(client_id))
-        return found if isinstance(found, ClientPeriods) else ClientPeriods(client_id=client_id)
-
-    def aggregate(self, agg_id: UUID) -> Aggregate | None:
-        return self._get(agg_id)
-
-    # -- poll cursors (the poller's high-water marks) ------------------------------------------
-
-    def cursor_get(self, name: str) -> datetime | None:
-        cursor = self._get(PollCursor.create_id(name))
-        return cursor.high_water if isinstance(cursor, PollCursor) else None
-
-    def cursor_set(self, name: str, value: datetime) -> None:
-        with self.write_lock:
-            cursor = self._get(PollCursor.create_id(name))
-            if not isinstance(cursor, PollCursor):
-                cursor = PollCursor(name=name)
-            cursor.advance(high_water=value)
-            self.save(cursor)
-
-    # -- reading the log ----------------------------------------------------------------------
-
-    def history(self, agg_id: UUID) -> list[DomainEventProtocol[UUID]]:
-        return list(self.events.get(agg_id))
-
-    def notifications(
-        self, start: int, limit: int, topics: Sequence[str] = ()
-    ) -> list[Notification]:
-        return list(self.recorder.select_notifications(start=start, limit=limit, topics=topics))
-
-    def scan(
-        self, topics: Sequence[str], start: int = 1, page: int = 1000
-    ) -> Iterator[Notification]:
-        """Every notification of the given event topics from ``start`` on, in order."""
-        while True:
-            batch = self.notifications(start, page, topics)
-            yield from batch
-            if len(batch) < page:
-                return
-            start = batch[-1].id + 1
-
-    def decode(self, notification: Notification) -> DomainEventProtocol[UUID]:
-        return self.mapper.to_domain_event(notification)
-
-    def known_ids(self, company_id: int, project_id: int | None, resource: str) -> set[int]:
-        """Procore ids of records of this kind the ledger knows and that are not deleted."""
-        project = "-" if project_id is None else str(project_id)
-        prefix = f"{company_id}:{project}:{resource}:"
-        ids: set[int] = set()
-        for n in self.scan([event_topic(SourceDocument, "Registered")]):
-            event: Any = self.decode(n)
-            if event.key.startswith(prefix):
-                ids.add(int(event.key.rsplit(":", 1)[1]))
-        alive = set()
-        for rid in ids:
-            doc = self.document(SourceDocument.create_id(prefix + str(rid)))
-            if doc is not None and not doc.deleted:
-                alive.add(rid)
-        return alive
-
-
-def event_type_name(event: object) -> str:
-    """Stable event type for downstream consumers, e.g. ``SourceDocument.VersionObserved``."""
-    topic = get_topic(type(event))
-    return topic.rsplit(":", 1)[-1]
-
-
-def event_payload(event: Any) -> dict[str, Any]:
-    """An event's own attributes, without the envelope fields."""
-    skip = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-    return {k: v for k, v in vars(event).items() if k not in skip}
+            recordings = self._record(processing)
+        except Exception:
+            self.invalidate_positions()  # the transaction may have failed after others wrote
+            raise
+        if tracking is not None:
+            self.positions[tracking.application_name] = tracking.notification_id
+        self._notify(recordings)

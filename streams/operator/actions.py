@@ -69,10 +69,9 @@ def replay_batch(ledger: Ledger, text: str, by: str, dry_run: bool = False) -> B
         raise ConnectorError(
             f"batch {batch.id} is {batch.state}, not failed; only failed batches are resubmitted"
         )
-    if not dry_run:
-        batch.request_resubmit(requested_by=by, note=batch.failure or "")
-        ledger.save_all(batch)
-    return batch
+    if dry_run:
+        return batch
+    return ledger.resubmit_batch(batch.id, by)
 
 
 def find_document(ledger: Ledger, text: str) -> SourceDocument:
@@ -97,12 +96,7 @@ def replay_record(ledger: Ledger, text: str, by: str, dry_run: bool = False) -> 
         raise ConnectorError("no mapping files configured (MLC_MAPPINGS); nothing to replay with")
     if dry_run:
         return doc
-    with ledger.write_lock:
-        doc.request_replay(record_key=doc.key, requested_by=by, note=doc.reason or "")
-        touched: dict[UUID, Any] = {doc.id: doc}
-        ledger.decide(doc, touched)
-        ledger.save_all(*touched.values())
-    return doc
+    return ledger.replay_record(doc.id, by)
 
 
 def parked(ledger: Ledger) -> list[SourceDocument]:

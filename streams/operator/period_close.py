@@ -34,16 +34,10 @@ def close_period(
                 "Resolve them (`ml-connector reconcile` shows causes) or close with --force: "
                 "later changes are then booked in the next open month."
             )
-    with ledger.write_lock:
-        periods = ledger.periods(rules.client_id)
-        try:
-            periods.close(
-                value, position=ledger.recorder.max_notification_id() or 0, by=by, note=note
-            )
-        except PeriodAlreadyInState as exc:
-            raise ConnectorError(str(exc)) from None
-        ledger.save_all(periods)
-    return periods
+    try:
+        return ledger.close_period(rules.client_id, value, by=by, note=note)
+    except PeriodAlreadyInState as exc:
+        raise ConnectorError(str(exc)) from None
 
 
 def open_period(
@@ -51,14 +45,10 @@ def open_period(
 ) -> ClientPeriods:
     """Reopen a closed month (new changes to its records are booked in it again)."""
     value = _period(period)
-    with ledger.write_lock:
-        periods = ledger.periods(rules.client_id)
-        try:
-            periods.reopen(value, by=by, note=note)
-        except PeriodAlreadyInState as exc:
-            raise ConnectorError(str(exc)) from None
-        ledger.save_all(periods)
-    return periods
+    try:
+        return ledger.reopen_period(rules.client_id, value, by=by, note=note)
+    except PeriodAlreadyInState as exc:
+        raise ConnectorError(str(exc)) from None
 
 
 def list_periods(ledger: Ledger, rules: ClientRules) -> ClientPeriods:

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from domain.sealing import SealResult
 from streams.ledger.application import Ledger
 from streams.ledger.rules import BookingRules
-from streams.stages.seal import SealResult, seal
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class SealScheduler:
         for client_id, rules in self.rules.clients.items():
             if not rules.cadence.due(self.last_seal.get(client_id), now):
                 continue
-            result = seal(self.ledger, rules, now)
+            result = self.ledger.seal(rules, now)
             self.last_seal[client_id] = now
             if result.batch_ids:
                 log.info(

@@ -159,17 +159,8 @@ class DocumentUploader:
     def _record(
         self, doc: SourceDocument, state: str, guid: str, text: str, error: Exception | None = None
     ) -> None:
-        fresh = self.ledger.document(doc.id) or doc
-        assert fresh.client_id is not None
         if state == "uploaded":
-            fresh.document_uploaded(
-                record_key=fresh.key, guid=guid, filename=text, client_id=fresh.client_id
-            )
+            self.ledger.record_upload(doc.id, guid, filename=text)
         else:
-            fresh.document_failed(
-                record_key=fresh.key,
-                guid=guid,
-                reason=text,
-                retryable=bool(getattr(error, "retryable", False)),
-            )
-        self.ledger.save_all(fresh)
+            retryable = bool(getattr(error, "retryable", False))
+            self.ledger.record_upload(doc.id, guid, failure=text, retryable=retryable)

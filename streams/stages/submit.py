@@ -99,7 +99,7 @@ class Submitter:
         self._retry_at[batch.id] = (self.now() + timedelta(seconds=delay), attempts)
         log.warning("batch %s: %s; retrying in %.0f s", batch.id, exc, delay)
         if batch.failure != str(exc):  # one audit event per distinct problem, not per retry
-            await self._save(batch, "defer", reason=str(exc), retryable=True)
+            await self._save(batch, "deferred", reason=str(exc), retryable=True)
 
     async def _advance(self, api: DatevClient, batch: Batch) -> int:
         rules = self.rules.client(batch.client_id)
@@ -168,15 +168,4 @@ class Submitter:
         return steps
 
     async def _save(self, batch: Batch, what: str, **kw: Any) -> None:
-        def apply() -> None:
-            if what == "submitted":
-                batch.job_submitted(**kw)
-            elif what == "completed":
-                batch.job_completed(**kw)
-            elif what == "failed":
-                batch.job_failed(**kw)
-            else:
-                batch.submission_deferred(**kw)
-            self.ledger.save_all(batch)
-
-        await asyncio.to_thread(apply)
+        await asyncio.to_thread(self.ledger.record_job, batch, what, **kw)

@@ -1,0 +1,101 @@
+"""Sealing: a DATEV client's pending booking lines become ``Batch`` aggregates.
+
+Pure: the caller hands in the client's pending documents, its mapping and creditor registry and
+the ledger position the seal covers; the new batches, every document's ``LinesBatched`` and the
+registry's exported vendor versions are recorded as events on those aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.batch import Batch
+from domain.batch_files import build_files
+from domain.booking import BookingLine
+from domain.changes import content_hash
+from domain.creditor_registry import CreditorRegistry
+from domain.extf import CreditorRecord, creditor_record, split_batches
+from domain.mapping import ClientMapping
+from domain.procore.records import Vendor
+from domain.source_document import SourceDocument, dump_lines
+
+
+@dataclass(frozen=True)
+class SealResult:
+    batch_ids: tuple[UUID, ...]
+    records: int
+    lines: int
+
+
+def creditor_rows(
+    lines: Sequence[BookingLine],
+    docs: Mapping[str, SourceDocument],
+    registry: CreditorRegistry,
+    batch_id: UUID,
+) -> list[CreditorRecord]:
+    """Creditor master rows for vendors in these lines that DATEV has not seen in this version.
+
+    A vendor is exported when its creditor account appears in the lines and the vendor data the
+    record carries differs from the version last exported; the export is recorded on ``registry``.
+    """
+    by_account = {account: vendor for vendor, account in registry.assigned.items()}
+    rows: dict[int, CreditorRecord] = {}
+    for line in lines:
+        vendor_id = by_account.get(line.account)
+        doc = docs[line.source_ref]
+        raw = (doc.context or {}).get("vendor")
+        if vendor_id is None or raw is None or line.account in rows:
+            continue
+        digest = content_hash(raw)
+        if registry.exported.get(vendor_id) == digest:
+            continue
+        rows[line.account] = creditor_record(Vendor.model_validate(raw), line.account)
+        registry.exported_version(vendor_id=vendor_id, content_hash=digest, batch_id=str(batch_id))
+    return list(rows.values())
+
+
+def seal_batches(
+    docs: Sequence[SourceDocument],
+    mapping: ClientMapping,
+    registry: CreditorRegistry,
+    position: int,
+    now: datetime,
+) -> list[Batch]:
+    """Seal every pending line of ``docs`` into batches (split by fiscal year and size)."""
+    client_id = mapping.client_id
+    by_key = {d.key: d for d in docs}
+    lines = [line for d in docs for line in d.pending_lines]
+    batches: list[Batch] = []
+    batch_of: dict[str, UUID] = {}
+    for index, chunk in enumerate(split_batches(lines, mapping)):
+        batch_id = Batch.create_id(client_id, position, index)
+        creditors = creditor_rows(chunk, by_key, registry, batch_id)
+        files = build_files(chunk, creditors, mapping, now)
+        keys = sorted({line.source_ref for line in chunk})
+        batch = Batch(
+            client_id=client_id,
+            seal_position=position,
+            part=index,
+            created=now,
+            lines=dump_lines(chunk),
+            record_keys=keys,
+            creditors=[c.model_dump(mode="json") for c in creditors],
+            files={
+                kind: f.summary(len(chunk) if kind == "bookings" else len(creditors))
+                for kind, f in files.items()
+            },
+        )
+        batches.append(batch)
+        for key in keys:
+            batch_of.setdefault(key, batch.id)
+    for doc in docs:
+        doc.mark_batched(
+            record_key=doc.key,
+            batch_id=str(batch_of[doc.key]),
+            plan_no=doc.plan_no,
+            line_ids=[line["line_id"] for line in doc.pending],
+        )
+    return batches

@@ -1,0 +1,180 @@
+"""The ledger's query side: loading aggregates and reading the notification log.
+
+``LedgerStore`` is an eventsourcing ``Application`` on a process recorder (events and tracking
+rows in one transaction). It only reads; every write is a named command of ``Ledger``
+(``streams.ledger.application``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import Notification, ProcessRecorder
+from eventsourcing.utils import get_topic
+
+from domain.creditor_registry import CreditorRegistry
+from domain.cursor import PollCursor
+from domain.periods.register import ClientPeriods
+from domain.source_document import SourceDocument
+
+
+def tracking_name(topic: str, partition: int, incarnation: str = "") -> str:
+    """``topic:partition``, qualified by the Kafka cluster's incarnation when known."""
+    return f"{topic}:{partition}@{incarnation}" if incarnation else f"{topic}:{partition}"
+
+
+def event_topic(aggregate_class: type, event_name: str) -> str:
+    """The stored topic of an aggregate's event class (classes made by ``@event("Name")``)."""
+    return get_topic(getattr(aggregate_class, event_name))
+
+
+def event_type_name(event: object) -> str:
+    """Stable event type for downstream consumers, e.g. ``SourceDocument.VersionObserved``."""
+    return get_topic(type(event)).rsplit(":", 1)[-1]
+
+
+def event_payload(event: Any) -> dict[str, Any]:
+    """An event's own attributes, without the envelope fields."""
+    skip = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+    return {k: v for k, v in vars(event).items() if k not in skip}
+
+
+LINES_PLANNED = event_topic(SourceDocument, "LinesPlanned")
+
+
+def batcher_name(client_id: str) -> str:
+    """Tracking name of the client's seal position in the ledger's own log."""
+    return f"batcher:{client_id}"
+
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class LedgerStore(Application[UUID]):
+    """Aggregates by id, tracked positions and the notification log, read-only."""
+
+    name = "ledger"
+    recorder: ProcessRecorder
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.write_lock = threading.RLock()  # taken by every command of the ledger
+        self.positions: dict[str, int] = {}  # tracking name -> position, as last saved
+
+    def position(self, name: str) -> int:
+        """Highest tracked position (offset + 1) for a tracking name; 0 if none (cached)."""
+        with self.write_lock:
+            if name not in self.positions:
+                self.positions[name] = self.tracked(name)
+            return self.positions[name]
+
+    def invalidate_positions(self) -> None:
+        """Forget cached positions (after a failed transaction or a partition reassignment)."""
+        with self.write_lock:
+            self.positions.clear()
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    def aggregate(self, agg_id: UUID) -> Aggregate | None:
+        try:
+            agg: Aggregate = self.repository.get(agg_id)
+        except AggregateNotFoundError:
+            return None
+        return agg
+
+    def load(self, kind: type[A], agg_id: UUID) -> A:
+        """The aggregate, which must exist and be of ``kind``."""
+        found = self.aggregate(agg_id)
+        if not isinstance(found, kind):
+            raise LookupError(f"no {kind.__name__} {agg_id} in the ledger")
+        return found
+
+    def document(self, agg_id: UUID) -> SourceDocument | None:
+        doc = self.aggregate(agg_id)
+        return doc if isinstance(doc, SourceDocument) else None
+
+    def registry(self, client_id: str) -> CreditorRegistry:
+        """The client's creditor numbers (a fresh, unsaved aggregate if none was assigned)."""
+        found = self.aggregate(CreditorRegistry.create_id(client_id))
+        if isinstance(found, CreditorRegistry):
+            return found
+        return CreditorRegistry(client_id=client_id)
+
+    def periods(self, client_id: str) -> ClientPeriods:
+        """The client's closed months (a fresh, unsaved aggregate if none was ever closed)."""
+        found = self.aggregate(ClientPeriods.create_id(client_id))
+        return found if isinstance(found, ClientPeriods) else ClientPeriods(client_id=client_id)
+
+    def cursor(self, name: str) -> PollCursor:
+        """The poller's high-water mark ``name`` (a fresh, unsaved aggregate if never set)."""
+        found = self.aggregate(PollCursor.create_id(name))
+        return found if isinstance(found, PollCursor) else PollCursor(name=name)
+
+    def cursor_get(self, name: str) -> datetime | None:
+        return self.cursor(name).high_water
+
+    def tracked(self, name: str) -> int:
+        """Highest tracked position for a tracking name; 0 if none."""
+        return self.recorder.max_tracking_id(name) or 0
+
+    def history(self, agg_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        return list(self.events.get(agg_id))
+
+    def notifications(
+        self, start: int, limit: int, topics: Sequence[str] = ()
+    ) -> list[Notification]:
+        return list(self.recorder.select_notifications(start=start, limit=limit, topics=topics))
+
+    def scan(
+        self, topics: Sequence[str], start: int = 1, page: int = 1000
+    ) -> Iterator[Notification]:
+        """Every notification of the given event topics from ``start`` on, in order."""
+        while True:
+            batch = self.notifications(start, page, topics)
+            yield from batch
+            if len(batch) < page:
+                return
+            start = batch[-1].id + 1
+
+    def decode(self, notification: Notification) -> DomainEventProtocol[UUID]:
+        return self.mapper.to_domain_event(notification)
+
+    def known_ids(self, company_id: int, project_id: int | None, resource: str) -> set[int]:
+        """Procore ids of records of this kind the ledger knows and that are not deleted."""
+        project = "-" if project_id is None else str(project_id)
+        prefix = f"{company_id}:{project}:{resource}:"
+        ids: set[int] = set()
+        for n in self.scan([event_topic(SourceDocument, "Registered")]):
+            event: Any = self.decode(n)
+            if event.key.startswith(prefix):
+                ids.add(int(event.key.rsplit(":", 1)[1]))
+        alive = set()
+        for rid in ids:
+            doc = self.document(SourceDocument.create_id(prefix + str(rid)))
+            if doc is not None and not doc.deleted:
+                alive.add(rid)
+        return alive
+
+    def pending_documents(self, client_id: str) -> tuple[list[SourceDocument], int | None]:
+        """The client's documents with lines to seal, and the last notification looked at."""
+        start = self.tracked(batcher_name(client_id)) + 1
+        seen: dict[UUID, None] = {}
+        last: int | None = None
+        for n in self.scan([LINES_PLANNED], start=start):
+            last = n.id
+            event: Any = self.decode(n)
+            if event.client_id == client_id:
+                seen[event.originator_id] = None
+        docs = []
+        for agg_id in seen:
+            doc = self.document(agg_id)
+            if doc is not None and doc.pending and doc.client_id == client_id:
+                docs.append(doc)
+        return docs, last
