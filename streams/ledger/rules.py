@@ -31,12 +31,17 @@ class ClientRules:
 
 
 class BookingRules:
-    """Routes records to clients; immutable once loaded (reload = restart the worker)."""
+    """Routes records to clients. Shared by every stage; :meth:`reload` swaps the mappings in
+    place (the mapping editor), so the next decision uses them without a worker restart."""
 
     def __init__(self, clients: Sequence[ClientRules]) -> None:
         self.clients = {c.client_id: c for c in clients}
         if len(self.clients) != len(clients):
             raise ConnectorError("two mapping files name the same DATEV client (advisor-client)")
+
+    def reload(self, fresh: BookingRules) -> None:
+        """Take over ``fresh``'s clients (one reference swap: readers see old or new)."""
+        self.clients = fresh.clients
 
     def route(self, ref: RecordRef) -> ClientRules | str:
         found = route([c.mapping for c in self.clients.values()], ref)

@@ -163,6 +163,91 @@ _PAGES: dict[str, str] = {
     "No approved commitments.": "Keine freigegebenen Aufträge.",
 }
 
+_EDITOR: dict[str, str] = {
+    "Show": "Anzeigen",
+    "file": "Datei",
+    "fix": "Lösung",
+    "Every change is checked like `ml-connector mapping check`, written to the file (the "
+    "previous version is kept as .prev) and in force at once, without a restart. Suggestions "
+    "are applied only when you accept them.": (
+        "Jede Änderung wird wie bei `ml-connector mapping check` geprüft, in die Datei "
+        "geschrieben (die vorige Fassung bleibt als .prev erhalten) und gilt sofort, ohne "
+        "Neustart. Vorschläge werden nur übernommen, wenn Sie sie annehmen."
+    ),
+    "Saved {what}; in force now (previous version kept as {backup}).": (
+        "Gespeichert: {what}; gilt ab sofort (vorige Fassung: {backup})."
+    ),
+    "Replayed {n} record(s): {result}.": "{n} Beleg(e) erneut verarbeitet: {result}.",
+    "Not saved: the change does not pass the mapping check.": (
+        "Nicht gespeichert: die Änderung besteht die Zuordnungsprüfung nicht."
+    ),
+    "correct the value and save again": "Wert korrigieren und erneut speichern",
+    "Cost codes and cost types seen in Procore": "Kostenschlüssel und Kostenarten aus Procore",
+    "Cost code": "Kostenschlüssel",
+    "Cost type": "Kostenart",
+    "Net (EUR)": "Netto (EUR)",
+    "Account (Gegenkonto)": "Gegenkonto",
+    "Suggestions": "Vorschläge",
+    "unmapped": "nicht zugeordnet",
+    "Account for {code} / {type}": "Gegenkonto für {code} / {type}",
+    "Save account for {code} / {type}": "Gegenkonto für {code} / {type} speichern",
+    "Save": "Speichern",
+    "Accept": "Übernehmen",
+    "Accept {account} {name} for {code} / {type}": (
+        "{account} {name} für {code} / {type} übernehmen"
+    ),
+    "Replay parked records": "Geparkte Belege erneut verarbeiten",
+    "Replay the parked records of {code} / {type}": (
+        "Geparkte Belege von {code} / {type} erneut verarbeiten"
+    ),
+    "Procore tax codes": "Steuercodes aus Procore",
+    "Tax code": "Steuercode",
+    "Rate": "Satz",
+    "Tax rule (BU-Schlüssel)": "Steuerregel (BU-Schlüssel)",
+    "Tax rule for {code}": "Steuerregel für {code}",
+    "Projects and cost centres (Kostenstelle)": "Projekte und Kostenstellen",
+    "Cost centre of project {project}": "Kostenstelle des Projekts {project}",
+    "Vendors (Kreditoren): § 13b and § 48b": "Kreditoren: § 13b und § 48b",
+    "Vendor": "Kreditor",
+    "§ 13b reverse charge": "§ 13b Steuerschuldnerschaft",
+    "§ 48b exemption certificate": "§ 48b Freistellungsbescheinigung",
+    "§ 13b: the client owes the VAT": "§ 13b: der Mandant schuldet die Umsatzsteuer",
+    "§ 48b": "§ 48b",
+    "exemption unknown": "unbekannt",
+    "exemption none": "keine Bescheinigung",
+    "exemption certificate": "Bescheinigung liegt vor",
+    "valid until": "gültig bis",
+    "Save vendor {vendor}": "Kreditor {vendor} speichern",
+    "vendor {vendor}": "Kreditor {vendor}",
+    # suggestion reasons
+    "cost code {code} is mapped to {account} for cost type {type}": (
+        "Kostenschlüssel {code} ist für Kostenart {type} auf {account} zugeordnet"
+    ),
+    "cost type {type} is mapped to {account} for cost code {code}": (
+        "Kostenart {type} ist für Kostenschlüssel {code} auf {account} zugeordnet"
+    ),
+    "vendor {vendor} books to {account} so far": "Kreditor {vendor} bucht bisher auf {account}",
+    "cost type {type} is subcontract work: {name} in {skr}": (
+        "Kostenart {type} ist Nachunternehmerleistung: {name} im {skr}"
+    ),
+    "cost type {type} is bought-in labour: {name} in {skr}": (
+        "Kostenart {type} ist zugekaufte Arbeitsleistung: {name} im {skr}"
+    ),
+    "cost type {type} is professional services: {name} in {skr}": (
+        "Kostenart {type} sind Fachleistungen Dritter: {name} im {skr}"
+    ),
+    "cost type {type} is material: {name} in {skr}": (
+        "Kostenart {type} ist Material: {name} im {skr}"
+    ),
+    "cost type {type} is equipment: {name} in {skr}": (
+        "Kostenart {type} sind Geräte: {name} im {skr}"
+    ),
+    "cost type {type}: {name} in {skr}": "Kostenart {type}: {name} im {skr}",
+    "the cost code's name “{name}” points to {account}": (
+        "der Name des Kostenschlüssels „{name}“ deutet auf {account}"
+    ),
+}
+
 _CAUSES_DE = {
     "parked_unmapped": "geparkt: keine Zuordnung",
     "parked_tax": "geparkt: Steuer passt nicht",
@@ -177,4 +262,4 @@ _CAUSES_DE = {
     "unexplained": "ungeklärt (Prüfpfad ansehen)",
 }
 
-MESSAGES: dict[str, str] = {**_PAGES, **{CAUSES[k]: v for k, v in _CAUSES_DE.items()}}
+MESSAGES: dict[str, str] = {**_PAGES, **_EDITOR, **{CAUSES[k]: v for k, v in _CAUSES_DE.items()}}

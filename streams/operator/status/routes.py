@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -22,10 +22,13 @@ from streams.config.settings import Settings
 from streams.errors import ConnectorError
 from streams.ledger.application import Ledger
 from streams.ledger.rules import BookingRules
-from streams.operator import i18n
 from streams.operator.actions import batch_rows, find_document, replay_record
-from streams.operator.status import auth, model, pages
+from streams.operator.status import auth, model
+from streams.operator.status.editor import EDITOR_ROUTES
 from streams.operator.status.metrics import CONTENT_TYPE, build_registry, render
+from streams.operator.status.respond import html as _html
+from streams.operator.status.respond import translator_for as _t
+from streams.operator.status.respond import view_of
 from streams.stages.seal import batch_files
 
 Handler = Callable[["StatusContext", web.Request], Awaitable[web.StreamResponse]]
@@ -61,45 +64,6 @@ class StatusContext:
         days = (token.expires_at - datetime.now(UTC)).days
         kind = "ok" if days >= 30 else ("warn" if days >= 0 else "fail")
         return f"logged in, valid until {token.expires_at:%Y-%m-%d} ({days} days)", kind
-
-
-def view_of(ctx: StatusContext, request: web.Request) -> pages.View:
-    """The page language: ``?lang=`` (remembered in a cookie), the cookie, else the setting."""
-    fallback = i18n.language(ctx.settings.language)
-    chosen = request.query.get("lang") or request.cookies.get(i18n.COOKIE)
-    lang = i18n.language(chosen, fallback)
-
-    def switch_url(code: str) -> str:
-        query = {k: v for k, v in request.query.items() if k != "lang"}
-        return f"{request.path}?{urlencode({**query, 'lang': code})}"
-
-    return pages.View(lang=lang, switch_url=switch_url)
-
-
-def _html(
-    request: web.Request,
-    ctx: StatusContext,
-    template: str,
-    title: str,
-    *,
-    status: int = 200,
-    note: str = "",
-    note_kind: str = "",
-    title_args: dict[str, Any] | None = None,
-    **context: Any,
-) -> web.Response:
-    view = view_of(ctx, request)
-    text = pages.page(
-        template, title, view, note=note, note_kind=note_kind, title_args=title_args, **context
-    )
-    response = web.Response(text=text, status=status, content_type=HTML, charset="utf-8")
-    if request.query.get("lang"):
-        response.set_cookie(i18n.COOKIE, view.lang, samesite="Strict", path="/", httponly=True)
-    return response
-
-
-def _t(ctx: StatusContext, request: web.Request) -> Any:
-    return i18n.translator(view_of(ctx, request).lang)
 
 
 def _guarded(handler: Handler, *, html: bool = True) -> Handler:
@@ -286,6 +250,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/status/batches/{id}/{kind}", _guarded(batch_file)),
     ("GET", "/status/month-end", _guarded(month_end)),
     ("POST", "/status/replay", _guarded(replay)),
+    *[(method, path, _guarded(handler)) for method, path, handler in EDITOR_ROUTES],
     ("GET", "/status/login", login_form),
     ("POST", "/status/login", login),
 ]

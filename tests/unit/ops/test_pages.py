@@ -43,3 +43,20 @@ def test_an_empty_report_renders() -> None:
     report = CloseReport("1000-70001", "2026-11", None, False, [])
     html = render_html(report, "en")
     assert "reconciled to the cent" in html and "No amounts in this period." in html
+
+
+def test_every_message_of_the_pages_has_a_german_text() -> None:
+    import re
+    from pathlib import Path
+
+    from streams.operator.i18n_de import MESSAGES
+    from streams.operator.mapping.suggest import CATEGORY_REASONS
+
+    root = Path(__file__).resolve().parents[3] / "streams" / "operator"
+    sources = [*root.glob("templates/**/*.html"), *root.glob("status/*.py")]
+    sources += [*root.glob("mapping/*.py"), *root.glob("review/*.py")]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sources)
+    ids = set(re.findall(r'\bt\(\s*"([^"]*)"', text)) | set(re.findall(r"\bt\('([^']*)'", text))
+    ids |= set(re.findall(r'Reason\(\s*"([^"]*)"', text)) | set(CATEGORY_REASONS.values())
+    ids |= set(re.findall(r'reason = "([^"]*)"', text))
+    assert sorted(i for i in ids if i and i not in MESSAGES) == []

@@ -1,0 +1,1 @@
+"""The mapping editor: what Procore sends, suggestions, and validated edits of the mapping file."""

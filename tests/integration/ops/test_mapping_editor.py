@@ -1,0 +1,170 @@
+"""The mapping editor over real HTTP: pairs seen in Procore, suggestions, checked edits, replay."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from aiohttp import web
+
+from domain.source_document import SourceDocument
+from streams.bootstrap import build_ledger
+from streams.config.settings import Settings
+from streams.demo.environment import DemoEnvironment
+from streams.ledger.rules import load_rules
+from streams.operator.actions import parked
+from streams.operator.status.routes import StatusContext, status_application
+from tests.integration.ops.test_status_page import TOKEN, break_mapping, login
+from tests.support.snapshots import all_snapshots
+
+
+@pytest.fixture
+async def editor(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> AsyncIterator[tuple[httpx.AsyncClient, StatusContext, Path]]:
+    broken = break_mapping(demo, tmp_path)
+    settings = demo_settings(
+        MLC_STATUS_TOKEN=TOKEN,
+        MLC_LANGUAGE="en",
+        MLC_MAPPINGS=orjson.dumps([str(broken)]).decode(),
+    )
+    rules = load_rules(settings.mappings)
+    ledger = build_ledger(settings, rules)
+    for i, change in enumerate(all_snapshots(demo.procore.state)):
+        ledger.fold("procore.records", 0, [(i, change)])
+    ctx = StatusContext(settings=settings, ledger=ledger, rules=rules)
+    runner = web.AppRunner(status_application(ctx))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
+        await login(http)
+        yield http, ctx, broken
+    await runner.cleanup()
+    ledger.close()
+
+
+def _labour_pair(ctx: StatusContext) -> tuple[str, str]:
+    reason = next(d.reason for d in parked(ctx.ledger) if "cost_type='L'" in (d.reason or ""))
+    assert reason is not None
+    code = reason.split("cost_accounts[cost_code='", 1)[1].split("'", 1)[0]
+    return code, "L"
+
+
+async def test_unmapped_pair_is_listed_with_counts_and_a_reasoned_suggestion(editor) -> None:
+    http, ctx, _ = editor
+    code, ctype = _labour_pair(ctx)
+    page = (await http.get("/status/mapping")).text
+    row = page.split(f'id="pair:{code}:{ctype}"', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="fail">unmapped</span>' in row
+    assert "3100 Fremdleistungen" in row and "bought-in labour" in row
+    assert f'aria-label="Accept 3100 Fremdleistungen for {code} / {ctype}"' in row
+    assert "Replay parked records" not in row  # only once the pair is mapped
+    assert 'id="tax-codes"' in page and "KOST1" in page and "§ 13b" in page
+
+
+async def test_accepting_a_suggestion_writes_the_file_and_replay_books_the_records(editor) -> None:
+    http, ctx, path = editor
+    code, ctype = _labour_pair(ctx)
+    before = path.read_text()
+    stuck = [
+        d.key
+        for d in parked(ctx.ledger)
+        if f"cost_code='{code}', cost_type='L'" in (d.reason or "")
+    ]
+    assert stuck
+    resp = await http.post(
+        "/status/mapping/pair",
+        data={
+            "client": next(iter(ctx.rules.clients)),
+            "cost_code": code,
+            "cost_type": ctype,
+            "account": "3100",
+        },
+    )
+    assert resp.status_code == 303, resp.text
+    data = tomllib.loads(path.read_text())
+    assert {"cost_code": code, "cost_type": ctype, "account": 3100} in data["cost_accounts"]
+    assert path.with_name(path.name + ".prev").read_text() == before
+    assert path.read_text().startswith(before.rstrip("\n"))  # appended: comments kept
+    # In force without a restart: the shared rules object now maps the pair.
+    client = next(iter(ctx.rules.clients.values()))
+    assert client.mapping.cost_account(code, ctype) == 3100
+    page = (await http.get(resp.headers["location"])).text
+    assert "Saved" in page and "Replay parked records" in page
+    replay = await http.post(
+        "/status/mapping/replay",
+        data={"client": client.client_id, "cost_code": code, "cost_type": ctype},
+    )
+    assert replay.status_code == 303
+    assert "Replayed" in (await http.get(replay.headers["location"])).text
+    for key in stuck:
+        doc = ctx.ledger.document(SourceDocument.create_id(key))
+        assert doc is not None and f"cost_code='{code}', cost_type='L'" not in (doc.reason or "")
+    still = [
+        d.key
+        for d in parked(ctx.ledger)
+        if f"cost_code='{code}', cost_type='L'" in (d.reason or "")
+    ]
+    assert still == []
+
+
+async def test_an_invalid_change_is_refused_with_the_fix_next_to_the_field(editor) -> None:
+    http, ctx, path = editor
+    before = path.read_text()
+    client = next(iter(ctx.rules.clients))
+    code, ctype = _labour_pair(ctx)
+    resp = await http.post(  # 1576 is a tax account (Vorsteuer), not an expense account
+        "/status/mapping/pair",
+        data={"client": client, "cost_code": code, "cost_type": ctype, "account": "1576"},
+    )
+    assert resp.status_code == 400
+    assert "Not saved: the change does not pass the mapping check." in resp.text
+    row = resp.text.split(f'id="pair:{code}:{ctype}"', 1)[1].split("</tr>", 1)[0]
+    assert 'class="field-error"' in row and "account 1576" in row
+    assert "fix: use an account of kind expense or automatic" in row
+    assert path.read_text() == before and not path.with_name(path.name + ".prev").exists()
+    unknown = await http.post(  # a pair with no row: the problem is shown above the tables
+        "/status/mapping/pair",
+        data={"client": client, "cost_code": "99-999", "cost_type": "S", "account": "1576"},
+    )
+    assert unknown.status_code == 400 and "account 1576" in unknown.text
+
+
+async def test_vendor_facts_and_tax_codes_are_set_from_the_page(editor) -> None:
+    http, ctx, path = editor
+    client = next(iter(ctx.rules.clients.values()))
+    page = (await http.get("/status/mapping")).text
+    vendor = int(page.split('id="vendor:', 1)[1].split('"', 1)[0])
+    resp = await http.post(
+        "/status/mapping/vendor",
+        data={
+            "client": client.client_id,
+            "vendor_id": str(vendor),
+            "reverse_charge": "on",
+            "exemption": "certificate",
+            "exemption_valid_until": "2027-06-30",
+        },
+    )
+    assert resp.status_code == 303, resp.text
+    facts = tomllib.loads(path.read_text())["vendors"][str(vendor)]
+    assert facts["reverse_charge"] is True and facts["exemption"] == "certificate"
+    assert str(facts["exemption_valid_until"]) == "2027-06-30"
+    assert ctx.rules.client(client.client_id).mapping.vendor(vendor).reverse_charge
+    resp = await http.post(
+        "/status/mapping/tax-code",
+        data={"client": client.client_id, "code": "NEU7", "rule": "vst7"},
+    )
+    assert resp.status_code == 303
+    assert tomllib.loads(path.read_text())["tax_codes"]["NEU7"] == "vst7"
+    cross = await http.post(
+        "/status/mapping/tax-code",
+        data={"client": client.client_id, "code": "X", "rule": "vst7"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert cross.status_code == 403
