@@ -55,9 +55,31 @@ class Batch(Aggregate):
         self.creditors = creditors
         self.files = files  # kind -> {filename, sha256, size, lines}
         self.jobs: dict[str, dict[str, Any]] = {}  # kind -> {job_id, result, messages}
+        # kind -> {filename, reference_id, sha256}: recorded before each upload (exactly once
+        # without server-side dedup: after a crash the job is looked up by this reference).
+        self.intents: dict[str, dict[str, Any]] = {}
+        self.uploads = 0  # intents recorded so far: numbers each upload's reference
         self.state: BatchState = "sealed"
         self.failure: str | None = None
         self.attempts = 0
+        self.retries = 0  # DATEV "try again" answers (1008837)
+
+    @event("SubmitIntended")
+    def submit_intended(self, kind: str, filename: str, reference_id: str, sha256: str) -> None:
+        self.intents[kind] = {"filename": filename, "reference_id": reference_id, "sha256": sha256}
+        self.uploads += 1
+
+    def next_reference(self, kind: str) -> str:
+        """A fresh ``Reference-Id`` stem for the next upload of ``kind`` (unique per upload)."""
+        return f"{self.id}.{kind}.{self.uploads + 1}"
+
+    @event("TryAgainRequested")
+    def try_again(self, kind: str, job_id: str, reason: str) -> None:
+        """DATEV failed the job internally (1008837): forget it; the file is uploaded anew."""
+        self.jobs.pop(kind, None)
+        self.intents.pop(kind, None)
+        self.retries += 1
+        self.failure = reason
 
     @event("JobSubmitted")
     def job_submitted(self, kind: str, job_id: str, filename: str, already_submitted: bool) -> None:

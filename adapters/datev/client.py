@@ -22,9 +22,10 @@ from adapters.datev import errors as e
 from adapters.datev import protocol as p
 from adapters.datev.polling import PollPolicy, parse_retry_after
 from adapters.datev.responses import error_for
-from adapters.datev.tokens import AccessToken
+from adapters.datev.tokens import DatevAccessToken
 
 Sleep = Callable[[float], Awaitable[None]]
+Reauth = Callable[[DatevAccessToken], Awaitable[DatevAccessToken]]
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,10 @@ class DatevClient:
         http: httpx.AsyncClient,
         endpoints: DatevEndpoints,
         oauth_client_id: str,
-        token: AccessToken,
+        token: DatevAccessToken,
         sleep: Sleep = asyncio.sleep,
+        app_version: str = p.CLIENT_APPLICATION_VERSION,
+        reauth: Reauth | None = None,
     ) -> None:
         self._http = http
         self._urls = endpoints
@@ -97,6 +100,9 @@ class DatevClient:
             p.CLIENT_ID_HEADER: oauth_client_id,
         }
         self._sleep = sleep
+        self._app_version = app_version
+        self._token = token
+        self._reauth = reauth  # a 401 on this token: mint a fresh one once, then retry
 
     def __repr__(self) -> str:
         return f"DatevClient(extf={self._urls.extf_base_url!r})"
@@ -129,19 +135,20 @@ class DatevClient:
     async def submit_extf(
         self, client_id: str, filename: str, data: bytes, reference_id: str
     ) -> ExtfSubmission:
-        """Upload one EXTF file as a job. An identical earlier upload counts as done."""
+        """Upload one EXTF file: DATEV creates a new job for every POST (no server dedup).
+
+        Callers record the intent (file, ``reference_id``, sha256) before calling and, after a
+        crash, look the job up with :meth:`find_job` before posting again.
+        """
         if not p.EXTF_FILENAME.match(filename):
             raise e.DatevValidationFailed(f"{filename!r} is not a valid EXTF_….csv file name")
         sha = hashlib.sha256(data).hexdigest()
-        ref = f"{reference_id}{p.REFERENCE_SHA_MARK}{sha}"
-        if not p.REFERENCE_ID_CHARS.match(ref):
-            raise e.DatevValidationFailed(
-                f"reference id {reference_id!r} has characters or length DATEV does not accept"
-            )
+        ref = submit_reference(reference_id, sha)
         headers = {
             "Filename": filename,
             "Reference-Id": ref,
             "Content-Type": "application/octet-stream",
+            "Client-Application-Version": self._app_version,
         }
         url = f"{self._urls.extf_base_url}/clients/{client_id}/extf-files/import"
         try:
@@ -156,6 +163,20 @@ class DatevClient:
         return ExtfSubmission(
             job_id=job_id, retry_after_s=parse_retry_after(resp.headers.get("Retry-After"))
         )
+
+    async def find_job(
+        self, client_id: str, reference_id: str, filename: str, sha256: str
+    ) -> ExtfJob | None:
+        """The job an earlier upload of exactly this file under this intent created, if any.
+
+        DATEV's job list has no filter, so this pages through it (100 per GET); it is only
+        called for a batch whose upload may have reached DATEV without us seeing the answer.
+        """
+        wanted = submit_reference(reference_id, sha256)
+        for job in reversed(await self.list_jobs(client_id)):
+            if job.reference_id == wanted and job.filename == filename:
+                return job
+        return None
 
     async def _resolve_duplicate(
         self, client_id: str, filename: str, sha: str, exc: e.DatevValidationFailed
@@ -261,14 +282,33 @@ class DatevClient:
 
     # -- transport ----------------------------------------------------------------------------
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        headers = {**self._headers, **kwargs.pop("headers", {})}
-        try:
-            resp = await self._http.request(method, url, headers=headers, **kwargs)
-        except httpx.TransportError as exc:
-            raise e.DatevServerError(f"cannot reach DATEV at {url}: {exc}") from None
-        if resp.is_success:
-            return resp
+        extra = kwargs.pop("headers", {})
+        for attempt in (1, 2):
+            headers = {**self._headers, **extra}
+            try:
+                resp = await self._http.request(method, url, headers=headers, **kwargs)
+            except httpx.TransportError as exc:
+                raise e.DatevServerError(f"cannot reach DATEV at {url}: {exc}") from None
+            if resp.is_success:
+                return resp
+            if resp.status_code != 401 or self._reauth is None or attempt == 2:
+                break
+            self._token = await self._reauth(self._token)
+            self._headers["Authorization"] = self._token.authorization()
+            for value in kwargs.get("files", {}).values():
+                if hasattr(value[1], "seek"):
+                    value[1].seek(0)  # a file object was read by the first attempt
         raise error_for(resp)
+
+
+def submit_reference(reference_id: str, sha256: str) -> str:
+    """The ``Reference-Id`` of one upload: our intent's reference plus the file's sha256."""
+    ref = f"{reference_id}{p.REFERENCE_SHA_MARK}{sha256}"
+    if not p.REFERENCE_ID_CHARS.match(ref):
+        raise e.DatevValidationFailed(
+            f"reference id {reference_id!r} has characters or length DATEV does not accept"
+        )
+    return ref
 
 
 def _is_duplicate_extf(exc: e.DatevValidationFailed) -> bool:

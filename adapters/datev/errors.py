@@ -87,6 +87,10 @@ class DatevLoginFailed(DatevError):
     """The interactive login did not complete (consent denied, wrong state, bad code)."""
 
 
+class DatevClientRejected(DatevLoginFailed):
+    """The token endpoint refused the app itself (``invalid_client``: wrong id or secret)."""
+
+
 class DatevUnauthorized(DatevError):
     """DATEV refused the access token (401); mint a fresh one and retry once."""
 

@@ -20,7 +20,13 @@ import httpx
 import orjson
 from pydantic import BaseModel, SecretStr
 
-from adapters.datev.errors import LOGIN_HINT, DatevLoginExpired, DatevLoginFailed, DatevServerError
+from adapters.datev.errors import (
+    LOGIN_HINT,
+    DatevClientRejected,
+    DatevLoginExpired,
+    DatevLoginFailed,
+    DatevServerError,
+)
 from adapters.datev.protocol import LOGIN_SCOPES
 
 # UNCONFIRMED: no source says DATEV needs client_id in the refresh body; Basic auth carries it.
@@ -149,7 +155,7 @@ async def refresh_tokens(
     if status == 400 and body.get("error") == "invalid_grant":
         raise DatevLoginExpired(str(body.get("error_description") or "refresh token rejected"))
     if status in (400, 401):
-        raise DatevLoginFailed(
+        raise DatevClientRejected(
             f"DATEV token endpoint refused the client ({_oauth_error(body)}); "
             "check the DATEV client id/secret with `ml-connector datev credentials`"
         )

@@ -1,14 +1,17 @@
-"""How often to ask DATEV about a job: capped exponential backoff, jitter, a small GET budget.
+"""How often to ask DATEV about a job: one capped, jittered backoff per job, from its first poll.
 
-DATEV's interface rules call about 30 GETs per upload bad practice (reference §4), so the
-default budget is 6 GETs; a job still pending after that is handed back as ``pending`` for the
-caller to persist and resume later, never polled in a tight loop.
+DATEV's interface rules call about 30 GETs per upload bad practice (reference §4). The schedule
+of a job starts at its upload and never resets: Retry-After (capped, so a huge value cannot
+stall the stage) is the floor of the first wait, then each wait doubles up to ``max_delay_s``.
+Nothing here sleeps: the submit stage asks :meth:`JobPollSchedule.due` each round, so a pending
+job never holds up other batches.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
@@ -16,21 +19,49 @@ from pydantic import BaseModel, Field
 class PollPolicy(BaseModel):
     first_delay_s: float = Field(default=2.0, ge=0)
     multiplier: float = Field(default=2.0, ge=1)
-    max_delay_s: float = Field(default=60.0, gt=0)
+    max_delay_s: float = Field(default=300.0, gt=0)
     jitter: float = Field(default=0.2, ge=0, le=1)  # ± fraction of each delay
-    max_gets: int = Field(default=6, ge=1, le=30)
+    max_gets: int = Field(default=6, ge=1, le=30)  # per call of the blocking ``poll_job``
+    retry_after_cap_s: float = Field(default=120.0, gt=0)  # a larger Retry-After is capped
+
+    def floor(self, retry_after_s: float | None) -> float:
+        """DATEV's Retry-After as a floor, capped so a huge value cannot stall the stage."""
+        return min(max(retry_after_s or 0.0, 0.0), self.retry_after_cap_s)
 
     def delay(
         self, attempt: int, retry_after_s: float | None, rand: Callable[[], float] = random.random
     ) -> float:
-        """Seconds to wait before GET number ``attempt`` (0-based).
-
-        Backoff is capped at ``max_delay_s``; jitter spreads it; ``Retry-After`` is a floor —
-        DATEV asked us to wait that long, so we never ask sooner.
-        """
+        """Seconds to wait before GET number ``attempt`` (0-based) of one job."""
         base = min(self.first_delay_s * self.multiplier**attempt, self.max_delay_s)
         jittered = base * (1 + self.jitter * (2 * rand() - 1))
-        return max(jittered, retry_after_s or 0.0)
+        return max(jittered, self.floor(retry_after_s))
+
+
+@dataclass
+class JobPollSchedule:
+    """One job's polling: GETs made so far and when the next one is due (monotonic seconds)."""
+
+    policy: PollPolicy
+    next_at: float
+    gets: int = 0
+    started_at: float = 0.0
+
+    @classmethod
+    def after_upload(
+        cls, policy: PollPolicy, now: float, retry_after_s: float | None
+    ) -> JobPollSchedule:
+        return cls(policy, now + policy.delay(0, retry_after_s), 0, now)
+
+    def due(self, now: float) -> bool:
+        return now >= self.next_at
+
+    def wait_s(self, now: float) -> float:
+        return max(0.0, self.next_at - now)
+
+    def polled(self, now: float, retry_after_s: float | None = None) -> None:
+        """A GET was made; schedule the next one (the backoff continues, never resets)."""
+        self.gets += 1
+        self.next_at = now + self.policy.delay(self.gets, retry_after_s)
 
 
 def parse_retry_after(value: str | None) -> float | None:

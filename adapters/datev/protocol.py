@@ -7,6 +7,8 @@ follow.
 from __future__ import annotations
 
 import re
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 from typing import Final
 
 CLIENT_ID_HEADER: Final = "X-DATEV-Client-Id"
@@ -41,12 +43,22 @@ DCO_DUPLICATE_FILE: Final = "DCO01253"  # 400 DuplicateFileFault
 DCO_UNKNOWN_DOCUMENT_TYPE: Final = "DCO01010"
 DCO_MISSING_SCOPE: Final = "DCO01005"
 
-# UNCONFIRMED project rule: DATEV rejects an EXTF upload whose filename was already accepted
-# for the client. The reference says each POST creates a new job; the status, type and title
-# below are the emulator's invention. Correct them here once DATEV's real answer is known.
-DUPLICATE_EXTF_STATUS: Final = 409
-DUPLICATE_EXTF_TYPE: Final = "urn:ml-connector:unconfirmed:extf-duplicate-filename"
-DUPLICATE_EXTF_TITLE: Final = "A file with this name was already imported for this client"
+# DATEV documents no duplicate-filename rule: every POST creates a job (accounting_extf-files
+# 3.0.1). The emulator can be told to answer a repeated name with this problem (an opt-in
+# fault); the client then resolves it from the job list, as it does after a crash.
+DUPLICATE_EXTF_TYPE: Final = "urn:ml-connector:emulator-fault:extf-duplicate-filename"
+
+EXTF_CODE_TRY_AGAIN: Final = "1008837"  # the job failed inside DATEV; upload again
+
+
+def _app_version() -> str:
+    try:
+        return f"ml-connector {_version('ml-connector')}"
+    except PackageNotFoundError:
+        return "ml-connector"
+
+
+CLIENT_APPLICATION_VERSION: Final = _app_version()
 
 # Reference-Id: ≤254 chars of [-0-9A-Za-z_äöüÄÖÜß. +?;] [D]. The client appends the file's
 # sha256 so a duplicate can be recognised from the job list alone (no emulator-only field).

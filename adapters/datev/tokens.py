@@ -29,7 +29,7 @@ class DatevNotConfigured(DatevError):
     """The vault has no DATEV client id/secret yet."""
 
 
-class AccessToken(BaseModel):
+class DatevAccessToken(BaseModel):
     """A short-lived (15 min) DATEV access token; mint one per batch."""
 
     model_config = ConfigDict(frozen=True)
@@ -69,7 +69,7 @@ class DatevTokenService:
         self._token_url = token_url
         self._now = now
 
-    async def fresh_access_token(self) -> AccessToken:
+    async def fresh_access_token(self) -> DatevAccessToken:
         """A new access token; the rotated refresh token is durable in the vault on return."""
         config = oauth_config(self._vault, self._authorize_url, self._token_url)
         async with self._vault.refresh_lock():
@@ -81,7 +81,7 @@ class DatevTokenService:
                 raise DatevLoginExpired(f"the refresh token expired at {current.expires_at:%F}")
             tokens = await refresh_tokens(self._http, config, current.token)
             self._vault.compare_and_swap_refresh_token(current, rotated(current, tokens, now))
-        return AccessToken(
+        return DatevAccessToken(
             value=tokens.access_token,
             expires_at=now + timedelta(seconds=tokens.expires_in),
             scope=tokens.scope,

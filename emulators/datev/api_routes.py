@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from typing import Any
@@ -70,31 +71,64 @@ def _client(request: web.Request) -> EmulatedClient:
     return client
 
 
-def _client_json(client: EmulatedClient, detailed: bool) -> dict[str, Any]:
+def _client_json(client: EmulatedClient, detailed: bool, services: bool) -> dict[str, Any]:
+    """``Client`` or ``ClientBasics`` (documents detail); services only in accounting-clients."""
     chart = client.chart
     data: dict[str, Any] = {
         "id": client.id,
         "client_number": chart.client_number,
         "consultant_number": chart.consultant_number,
         "name": client.name,
-        "services": [{"name": s, "scopes": []} for s in client.services],
     }
+    if services:
+        data["services"] = [{"name": s, "scopes": []} for s in client.services]
     if detailed:
-        data["is_document_management_available"] = True
+        data["is_document_management_available"] = client.document_management
         data["basic_accounting_information"] = [
-            {"account_length": chart.account_length, "fiscal_year_start": None}
+            {
+                "account_length": chart.account_length,
+                "fiscal_year_start": f"{year}-01-01",
+                "fiscal_year_end": f"{year}-12-31",
+                "ledgers": {
+                    "is_accounts_payable_ledger_available": True,
+                    "is_accounts_receivable_ledger_available": True,
+                    "is_cash_ledger_available": False,
+                },
+            }
+            for year in client.fiscal_years
         ]
     return data
 
 
 # -- clients -------------------------------------------------------------------------------
 async def list_clients(request: web.Request) -> web.Response:
-    clients = [_client_json(c, False) for c in request.app[STATE_KEY].clients.values()]
-    return _json(clients, headers={"Total-Items": str(len(clients))})
+    services = request.path.startswith(CLIENTS_PREFIX)
+    wanted = _filter(request.query.get("filter", ""))
+    chosen = [
+        c
+        for c in request.app[STATE_KEY].clients.values()
+        if all(getattr(c.chart, k) == v for k, v in wanted.items())
+    ]
+    skip = int(request.query.get("skip", "0"))
+    top = min(int(request.query.get("top", "100")), 100)
+    page = [_client_json(c, False, services) for c in chosen[skip : skip + top]]
+    return _json(page, headers={"Total-Items": str(len(chosen))})
+
+
+def _filter(text: str) -> dict[str, int]:
+    """``consultant_number eq 455148 and client_number eq 1`` (the only form we serve)."""
+    found: dict[str, int] = {}
+    for clause in text.split(" and ") if text else []:
+        name, op, value = [*clause.strip().split(" "), "", ""][:3]
+        if op != "eq" or name not in ("consultant_number", "client_number"):
+            raise Abort(problem(400, "Invalid filter", text))
+        found[name] = int(value)
+    return found
 
 
 async def get_client(request: web.Request) -> web.Response:
-    return _json(_client_json(_client(request), True))
+    services = request.path.startswith(CLIENTS_PREFIX)
+    return _json(_client_json(_client(request), not services, services))
 
 
 async def document_types(request: web.Request) -> web.Response:
@@ -116,8 +150,11 @@ async def extf_import(request: web.Request) -> web.Response:
     reference_id = request.headers.get("Reference-Id", "")
     if not p.REFERENCE_ID_CHARS.match(reference_id):
         return problem(400, "Invalid Reference-Id", reference_id)
+    app_version = request.headers.get("Client-Application-Version", "")
+    if not p.REFERENCE_ID_CHARS.match(app_version):
+        return problem(400, "Invalid Client-Application-Version", app_version)
     earlier = state.accepted_job_for(client.id, filename)
-    if earlier is not None:
+    if earlier is not None and state.faults.reject_duplicate_filenames:
         return problem(
             p.DUPLICATE_EXTF_STATUS,
             p.DUPLICATE_EXTF_TITLE,
@@ -125,9 +162,11 @@ async def extf_import(request: web.Request) -> web.Response:
             p.DUPLICATE_EXTF_TYPE,
             affected_elements=[{"name": "Filename", "reason": f"see job {earlier.id}"}],
         )
-    job = state.submit_extf(client, filename, data, reference_id)
+    job = state.submit_extf(client, filename, data, reference_id, app_version)
     location = f"/clients/{client.id}/extf-files/jobs/{job.id}"
     retry_after = str(max(0, round(state.faults.job_delay_s)))
+    if state.faults.hold_import_s:
+        await asyncio.sleep(state.faults.hold_import_s)
     return web.Response(status=202, headers={"Location": location, "Retry-After": retry_after})
 
 
@@ -186,6 +225,8 @@ async def _store_document(request: web.Request, guid: str) -> web.Response:
         metadata=metadata,
     )
     state.store_document(client.id, doc)
+    if state.faults.hold_document_s:
+        await asyncio.sleep(state.faults.hold_document_s)
     return _json(doc.as_json(), status=201)
 
 

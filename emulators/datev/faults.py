@@ -18,6 +18,12 @@ class Faults:
     server_error_status: int = 503
     rate_limits: int = 0  # the next N API calls answer 429 with Retry-After
     retry_after_s: int = 1
+    # Not documented by DATEV: answer a repeated Filename with 409 (the old emulator's rule).
+    reject_duplicate_filenames: bool = False
+    try_again_jobs: int = 0  # the next N EXTF jobs fail with 1008837 ("try again")
+    # Crash windows: after storing a job/document, wait this long (real time) before answering.
+    hold_import_s: float = 0.0
+    hold_document_s: float = 0.0
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a partial update (admin endpoint); unknown names raise ``KeyError``."""
@@ -37,6 +43,12 @@ class Faults:
     def take_rate_limit(self) -> bool:
         if self.rate_limits > 0:
             self.rate_limits -= 1
+            return True
+        return False
+
+    def take_try_again(self) -> bool:
+        if self.try_again_jobs > 0:
+            self.try_again_jobs -= 1
             return True
         return False
 

@@ -20,10 +20,11 @@ SKR03_DEMO_ACCOUNTS = frozenset(
     {"1200", "1571", "1576", "1577", "1600", "1787", "3100", "3106", "3120", "3300", "3400"}
 )
 SKR03_DEMO_AUTOMATIC = frozenset({"3106", "3120", "3300", "3400"})
+D, C = "debit", "credit"
 DEFAULT_DOCUMENT_TYPES = (
-    {"name": "Rechnungseingang", "category": "invoices_received", "debit_credit_identifier": "D"},
-    {"name": "Rechnungsausgang", "category": "outgoing_invoices", "debit_credit_identifier": "C"},
-    {"name": "Sonstige", "category": "other_documents", "debit_credit_identifier": ""},
+    {"name": "Rechnungseingang", "category": "invoices_received", "debit_credit_identifier": D},
+    {"name": "Rechnungsausgang", "category": "outgoing_invoices", "debit_credit_identifier": C},
+    {"name": "Sonstige", "category": "other_documents"},
 )
 SERVICES = ("Buchungsdatenservice", "Belegbilderservice", "Rechnungsdatenservice 1.0")
 
@@ -37,6 +38,8 @@ class EmulatedClient:
     document_types: tuple[dict[str, str], ...] = DEFAULT_DOCUMENT_TYPES
     services: tuple[str, ...] = SERVICES
     permitted: bool = True  # False: the login lacks the right for this client (403 1008838)
+    document_management: bool = True  # ``is_document_management_available``
+    fiscal_years: tuple[int, ...] = (2025, 2026)
 
     @property
     def id(self) -> str:
@@ -64,16 +67,19 @@ class ExtfJob:
     filename: str
     sha256: str
     reference_id: str
+    client_application_version: str
     submitted_at: datetime
     ready_at: datetime
     check: CheckResult
     force_fail: str = ""
+    try_again: bool = False  # fails with 1008837: an internal DATEV error, the app should retry
     result: str = "pending"
     validation_details: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
+        """A ``Job`` of the extf-files spec; fields without a value are left out, not null."""
         c = self.check
-        return {
+        data = {
             "id": self.id,
             "filename": self.filename,
             "result": self.result,
@@ -85,8 +91,10 @@ class ExtfJob:
             "label": c.label,
             "number_of_accounting_records": c.record_count if self.result == "succeeded" else 0,
             "reference_id": self.reference_id,
+            "client_application_version": self.client_application_version,
             "validation_details": self.validation_details,
         }
+        return {k: v for k, v in data.items() if v is not None}
 
 
 @dataclass
@@ -158,18 +166,24 @@ class DatevState:
                 return job
         return None
 
-    def submit_extf(self, client: EmulatedClient, filename: str, data: bytes, ref: str) -> ExtfJob:
+    def submit_extf(
+        self, client: EmulatedClient, filename: str, data: bytes, ref: str, app_version: str = ""
+    ) -> ExtfJob:
+        """A new job for every upload, as DATEV documents it (no duplicate-name rule)."""
         now = self.clock.now()
+        try_again = self.faults.take_try_again()
         job = ExtfJob(
             id=str(uuid.uuid4()),
             client_id=client.id,
             filename=filename,
             sha256=hashlib.sha256(data).hexdigest(),
             reference_id=ref,
+            client_application_version=app_version,
             submitted_at=now,
             ready_at=now + timedelta(seconds=self.faults.job_delay_s),
             check=check_extf(data, client.chart),
             force_fail=self.faults.fail_message if self.faults.fail_jobs else "",
+            try_again=try_again,
         )
         self.jobs[job.id] = job
         return self.refresh_job(job)
@@ -179,12 +193,20 @@ class DatevState:
         if job.result != "pending" or self.clock.now() < job.ready_at:
             return job
         findings = job.check.findings
-        if job.force_fail or findings:
+        if job.try_again:
+            job.result = "failed"
+            job.validation_details = {
+                "type": "http://www.datev.de/hilfe/1008837",
+                "title": "Try again",
+                "detail": "An internal error occurred; the job failed. Try again.",
+                "affected_elements": [],
+            }
+        elif job.force_fail or findings:
             job.result = "failed"
             elements = [{"name": f.name, "reason": f.reason} for f in findings]
-            code = findings[0].code if findings else "1008837"
+            code = findings[0].code if findings else "1008834"
             job.validation_details = {
-                "type": f"urn:datev:extf-files:{code}",
+                "type": f"http://www.datev.de/hilfe/{code}",
                 "title": "The EXTF file was not imported",
                 "detail": job.force_fail or f"{len(findings)} problem(s) in {job.filename}",
                 "affected_elements": elements,

@@ -48,6 +48,7 @@ JOB_STEPS = {
     "completed": "job_completed",
     "failed": "job_failed",
     "deferred": "submission_deferred",
+    "try_again": "try_again",
 }
 
 
@@ -131,6 +132,16 @@ class Ledger(LedgerStore):
     def record_job(self, batch: Batch, outcome: str, **details: Any) -> None:
         """A DATEV job step of the caller's ``batch``: submitted, completed, failed, deferred."""
         getattr(batch, JOB_STEPS[outcome])(**details)
+        self._save([batch])
+
+    @command
+    def record_submit_intent(
+        self, batch: Batch, kind: str, filename: str, reference_id: str, sha256: str
+    ) -> None:
+        """Before a DATEV upload: which file goes under which ``Reference-Id`` (ADR 006)."""
+        batch.submit_intended(
+            kind=kind, filename=filename, reference_id=reference_id, sha256=sha256
+        )
         self._save([batch])
 
     @command

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from adapters.datev.errors import DatevError, DatevLoginExpired
+from adapters.datev.errors import DatevError
 from adapters.procore.errors import ProcoreError
 from domain.changes import RecordRef
 from domain.planning import document_guid, invoice_attachment
@@ -23,7 +23,7 @@ from domain.source_document import SourceDocument
 from streams.config import telemetry
 from streams.ledger.application import Ledger, event_topic
 from streams.ledger.rules import BookingRules
-from streams.stages.datev_gateway import DatevGateway
+from streams.stages.datev_gateway import LOGIN_ERRORS, DatevGateway
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,8 @@ class DocumentUploader:
 
     async def run_once(self) -> int:
         """Upload what the next page of events asks for; returns the number uploaded."""
+        if not self.gateway.may_call():
+            return 0  # the DATEV login is paused; the position stays, nothing is lost
         ids, last = await asyncio.to_thread(self._next)
         if last is None:
             return 0
@@ -81,7 +83,7 @@ class DocumentUploader:
                 continue
             try:
                 uploaded += await self._upload(doc)
-            except DatevLoginExpired:
+            except LOGIN_ERRORS:
                 log.error("%s; documents wait", self.gateway.login_problem)
                 return uploaded  # position not advanced: retried after the next login
             except _TryLater as later:
@@ -124,7 +126,7 @@ class DocumentUploader:
                         mapping.documents.document_type,
                         note=f"Procore {doc.resource} {ref.resource_id} ({doc.key})",
                     )
-            except DatevLoginExpired:
+            except LOGIN_ERRORS:
                 raise
             except (DatevError, ProcoreError, ValueError) as exc:
                 error = exc

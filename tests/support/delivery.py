@@ -33,7 +33,7 @@ from streams.stages.submit import Submitter
 from tests.support.snapshots import all_snapshots, snapshot
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
-FAST = PollPolicy(first_delay_s=0.01, max_delay_s=0.05, max_gets=5)
+FAST = PollPolicy(first_delay_s=0, max_delay_s=0.001, max_gets=5)  # due every round
 
 
 async def no_sleep(_: float) -> None:

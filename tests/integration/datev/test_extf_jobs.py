@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 import orjson
 import pytest
@@ -65,6 +67,7 @@ async def test_fault_switch_fails_jobs(emu: DatevEmulator, api: DatevClient) -> 
 
 
 async def test_identical_resubmission_is_already_done(emu: DatevEmulator, api: DatevClient) -> None:
+    emu.faults.reject_duplicate_filenames = True  # not DATEV's documented behaviour: a fault
     data = extf_file([booking()])
     first = await api.submit_extf(CLIENT, NAME, data, "batch 0001")
     await api.poll_job(CLIENT, first.job_id, FAST)
@@ -76,10 +79,37 @@ async def test_identical_resubmission_is_already_done(emu: DatevEmulator, api: D
 async def test_different_content_under_the_same_name_is_an_error(
     emu: DatevEmulator, api: DatevClient
 ) -> None:
+    emu.faults.reject_duplicate_filenames = True
     await api.submit_extf(CLIENT, NAME, extf_file([booking()]), "batch 0001")
     with pytest.raises(DatevDuplicateFile, match="different file named") as info:
         await api.submit_extf(CLIENT, NAME, extf_file([booking(amount="1,00")]), "batch 0001")
     assert not info.value.retryable
+
+
+async def test_documented_default_every_upload_is_a_job_and_find_job_tells_them_apart(
+    emu: DatevEmulator, api: DatevClient
+) -> None:
+    data = extf_file([booking()])
+    first = await api.submit_extf(CLIENT, NAME, data, "b.bookings.1")
+    second = await api.submit_extf(CLIENT, NAME, data, "b.bookings.2")
+    assert first.job_id != second.job_id and not second.already_submitted
+    sha = hashlib.sha256(data).hexdigest()
+    found = await api.find_job(CLIENT, "b.bookings.1", NAME, sha)
+    assert found is not None and found.id == first.job_id
+    assert await api.find_job(CLIENT, "b.bookings.3", NAME, sha) is None
+    assert await api.find_job(CLIENT, "b.bookings.1", NAME, "0" * 64) is None
+    listed = emu.state.client_jobs(CLIENT)
+    assert all(j.client_application_version.startswith("ml-connector") for j in listed)
+
+
+async def test_find_job_pages_through_a_long_job_list(emu: DatevEmulator, api: DatevClient) -> None:
+    data = extf_file([booking()])
+    for n in range(120):
+        await api.submit_extf(CLIENT, f"EXTF_{n}.csv", data, f"r.{n}")
+    before = len(emu.state.api_calls)
+    found = await api.find_job(CLIENT, "r.3", "EXTF_3.csv", hashlib.sha256(data).hexdigest())
+    assert found is not None
+    assert len(emu.state.api_calls) - before == 2  # two pages of at most 100
 
 
 async def test_resubmission_after_a_failed_job_is_allowed(
