@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -82,6 +83,13 @@ class BookingSettings(_Section):
     withholding_lines: bool = False
     withholding_account: int | None = None
     reversal: Literal["generalumkehr", "opposite"] = "generalumkehr"
+    total_tolerance: Decimal = Field(
+        default=Decimal("0.01"),
+        ge=0,
+        le=Decimal("1.00"),
+        description="largest difference to Procore's document total put on one line "
+        "(noted in the audit trail); above it the record parks with both totals",
+    )
     requisition_tax_rule: TaxRuleName | None = Field(
         default=None,
         description="tax rule for subcontractor invoices whose lines carry no Procore tax code "
@@ -120,6 +128,12 @@ class ClientMapping(_Section):
     tax_keys: dict[TaxRuleName, str | None] = Field(default_factory=lambda: dict(DEFAULT_BU_KEYS))
     default_tax_rule: TaxRuleName = "vst19"
     tax_codes: dict[str, TaxRuleName] = Field(default_factory=dict)
+    construction_cost_types: list[str] | None = Field(
+        default=None,
+        description="Procore cost types that are construction services (Bauleistungen, "
+        "§ 13b Abs. 2 Nr. 4 UStG); material and equipment rental are not. Unset: every cost "
+        "type of a reverse_charge vendor counts",
+    )
     vendors: dict[int, VendorMapping] = Field(default_factory=dict)
     creditors: CreditorSettings = Field(default_factory=CreditorSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
@@ -148,6 +162,12 @@ class ClientMapping(_Section):
         month, dom = (int(p) for p in self.client.fiscal_year_start.split("-"))
         start = date(day.year, month, dom)
         return start if day >= start else date(day.year - 1, month, dom)
+
+    def is_construction(self, cost_type: str | None) -> bool:
+        """True if § 13b may apply to a line of this cost type."""
+        if self.construction_cost_types is None:
+            return True
+        return cost_type is not None and cost_type in self.construction_cost_types
 
     def vendor(self, vendor_id: int) -> VendorMapping:
         return self.vendors.get(vendor_id, VendorMapping())

@@ -13,32 +13,49 @@ from typing import Any
 
 from domain.booking import BookingLine
 from domain.derivation.lines import creditor_line
-from domain.derivation.pricing import DocumentDraft, Park, PricedGroup
+from domain.derivation.pricing import DocumentDraft, Item, Park, PricedGroup, line_rule
 from domain.mapping import ClientMapping
 from domain.money import ZERO, to_cents
+from domain.tax import TAX_RULES, invoiced_tax
+from domain.text import truncate
 
 WITHHOLDING_RATE = Decimal("15")
 
 
-def _gross_ratio(groups: Sequence[PricedGroup]) -> Decimal:
-    net = sum((g.net for g in groups), ZERO)
-    umsatz = sum((g.umsatz if g.net > 0 else -g.umsatz for g in groups), ZERO)
-    return Decimal(1) if net == ZERO else abs(umsatz / net)
+def retention_gross(
+    mapping: ClientMapping, draft: DocumentDraft, items: Sequence[Item], field: str
+) -> tuple[Decimal, list[str]]:
+    """Retention (``field`` = ``retained`` or ``released``) as the creditor carries it.
+
+    Procore states retention on the net work value; the creditor holds the invoice gross. Each
+    item is grossed up with its own tax rule, VAT rounded once per rule, so a release of the
+    same items clears exactly what the retention booked (also for a release-only invoice,
+    whose work lines are all zero).
+    """
+    by_rule: dict[str, Decimal] = {}
+    for item in items:
+        value: Decimal = getattr(item, field)
+        if value != ZERO:
+            rule_name = line_rule(mapping, draft, item).name
+            by_rule[rule_name] = by_rule.get(rule_name, ZERO) + value
+    total, parts = ZERO, []
+    for name in sorted(by_rule):
+        net = by_rule[name]
+        tax = invoiced_tax(net, TAX_RULES[name])
+        total += net + tax
+        parts.append(f"{net} net {name}" + (f" + {tax} VAT" if tax else ""))
+    return total, parts
 
 
 def retention_lines(
     draft: DocumentDraft,
     mapping: ClientMapping,
-    groups: Sequence[PricedGroup],
-    retained: Decimal,
-    released: Decimal,
+    items: Sequence[Item],
     common: dict[str, Any],
 ) -> list[BookingLine]:
-    """Retention held (debit creditor) and released (credit creditor) this period.
-
-    Procore states retention on the net work value; the creditor holds the invoice gross, so the
-    retained amount is grossed up with the document's own gross/net ratio (1 for § 13b).
-    """
+    """Retention held (debit creditor) and released (credit creditor) this period."""
+    retained = sum((i.retained for i in items), ZERO)
+    released = sum((i.released for i in items), ZERO)
     if retained == ZERO and released == ZERO:
         return []
     if not mapping.booking.retention_lines or mapping.booking.retention_account is None:
@@ -48,13 +65,14 @@ def retention_lines(
                 "invoice (booking.retention_lines = false)"
             )
         return []
-    ratio = _gross_ratio(groups)
-    text = "Sicherheitseinbehalt " + draft.vendor_label
+    text = truncate("Sicherheitseinbehalt " + draft.vendor_label, 60)[0]
     lines = []
-    for tag, sign, value in (("retention", -1, retained), ("retention-release", 1, released)):
-        if value == ZERO:
+    for tag, sign, field in (("retention", -1, "retained"), ("retention-release", 1, "released")):
+        amount, parts = retention_gross(mapping, draft, items, field)
+        if amount == ZERO:
             continue
-        amount = to_cents(value * ratio)
+        what = "held" if sign < 0 else "released"
+        draft.notes.append(f"retention {what}: {amount} ({'; '.join(parts)})")
         lines.append(
             creditor_line(
                 draft,
@@ -62,7 +80,7 @@ def retention_lines(
                 credit=sign * amount,
                 contra=mapping.booking.retention_account,
                 bu_key=None,
-                text=text[:60],
+                text=text,
                 **common,
             )
         )

@@ -8,7 +8,7 @@ raises ``Park`` with the exact key that is missing and a suggested TOML line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -43,6 +43,8 @@ class Item:
     cost_type: str | None
     tax_code: str | None = None
     tax_code_rate: Decimal | None = None
+    retained: Decimal = ZERO  # retention held on this item this period (net, Procore)
+    released: Decimal = ZERO  # retention released on this item this period (net, Procore)
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,16 @@ class PricedGroup:
     tax: Decimal
 
 
-def line_rule(mapping: ClientMapping, draft: DocumentDraft, item: Item) -> TaxRule:
-    """Tax rule of one item: vendor § 13b status, else its Procore tax code, else the default."""
+def line_rule(
+    mapping: ClientMapping, draft: DocumentDraft, item: Item, notes: list[str] | None = None
+) -> TaxRule:
+    """Tax rule of one item: § 13b where it applies, else its Procore tax code, else the default.
+
+    § 13b Abs. 2 Nr. 4 UStG covers construction services only: a vendor marked
+    ``reverse_charge`` books § 13b on the cost types the mapping lists in
+    ``construction_cost_types``; its material deliveries and equipment rental book with their
+    own tax code (or the default). Without that list every cost type of such a vendor counts.
+    """
     vendor = mapping.vendor(draft.vendor_id)
     coded: TaxRule | None = None
     if item.tax_code is not None:
@@ -87,7 +97,16 @@ def line_rule(mapping: ClientMapping, draft: DocumentDraft, item: Item) -> TaxRu
             )
         coded = TAX_RULES[name]
         _check_code_rate(item, coded)
-    if vendor.reverse_charge:
+    construction = mapping.is_construction(item.cost_type)
+    if coded is not None and coded.kind == "reverse_charge" and not construction:
+        raise Park(
+            f"line {item.item_id} carries § 13b tax code {item.tax_code!r}, but cost type "
+            f"{item.cost_type!r} is not a construction service (construction_cost_types)",
+            "construction_cost_types",
+            f"fix the tax code in Procore, or add {item.cost_type!r} to construction_cost_types "
+            "if it is a Bauleistung",
+        )
+    if vendor.reverse_charge and construction:
         if coded is not None and coded.kind != "reverse_charge":
             raise Park(
                 f"vendor {draft.vendor_id} is marked § 13b reverse charge, but line "
@@ -96,10 +115,22 @@ def line_rule(mapping: ClientMapping, draft: DocumentDraft, item: Item) -> TaxRu
                 "fix the tax code in Procore or set reverse_charge = false for the vendor",
             )
         return coded or TAX_RULES["rc13b_19"]
-    fallback = mapping.default_tax_rule
-    if mapping.booking.requisition_tax_rule and ":requisition:" in draft.source_ref:
-        fallback = mapping.booking.requisition_tax_rule
-    return coded or TAX_RULES[fallback]
+    fallback = TAX_RULES[mapping.default_tax_rule]
+    wanted = mapping.booking.requisition_tax_rule
+    is_requisition = ":requisition:" in draft.source_ref
+    if wanted and is_requisition and (TAX_RULES[wanted].kind != "reverse_charge" or construction):
+        fallback = TAX_RULES[wanted]
+    if (
+        coded is None
+        and notes is not None
+        and not construction
+        and (vendor.reverse_charge or (wanted and TAX_RULES[wanted].kind == "reverse_charge"))
+    ):
+        notes.append(
+            f"line {item.item_id}: cost type {item.cost_type!r} is not a construction service; "
+            f"no § 13b, booked with {fallback.name}"
+        )
+    return coded or fallback
 
 
 def _check_code_rate(item: Item, rule: TaxRule) -> None:
@@ -144,7 +175,7 @@ def price_items(
         if item.net == ZERO:
             draft.notes.append(f"line {item.item_id}: amount 0,00 dropped on purpose")
             continue
-        rule = line_rule(mapping, draft, item)
+        rule = line_rule(mapping, draft, item, draft.notes)
         account_no = item_account(mapping, item)
         account = chart.account(account_no)
         if account is None:
@@ -171,19 +202,71 @@ def price_items(
     ]
 
 
-def check_totals(draft: DocumentDraft, groups: Sequence[PricedGroup]) -> None:
-    """Park when Procore's tax or document total disagrees with ours beyond one cent."""
-    tax = sum((g.tax for g in groups), ZERO)
-    net = sum((g.net for g in groups), ZERO)
-    if draft.procore_tax is not None and (reason := tax_mismatch(tax, draft.procore_tax)):
-        raise Park(reason, "tax", "correct the tax on the invoice in Procore or the tax rule")
-    if draft.procore_totals and not any(
-        tax_mismatch(net + tax, t) is None or tax_mismatch(net, t) is None
-        for t in draft.procore_totals
-    ):
-        shown = ", ".join(str(t) for t in draft.procore_totals)
-        raise Park(
-            f"Procore total {shown} matches neither net {net} nor gross {net + tax}",
-            "grand_total",
-            "check the line amounts and tax codes of the record in Procore",
-        )
+ADJUSTED = "cent adjustment"  # prefix of the audit note (the month-end close counts them)
+
+
+def reconcile_totals(
+    draft: DocumentDraft, groups: Sequence[PricedGroup], tolerance: Decimal
+) -> list[PricedGroup]:
+    """The groups with Procore's total to the cent, or ``Park`` with both totals.
+
+    Per-line rounding in Procore can differ from our per-rule rounding by a cent or a few. A
+    difference up to ``tolerance`` goes onto one deterministic line (the largest input-VAT
+    line; ties: first in account order) and into the audit trail; a larger one parks.
+    """
+    out = list(groups)
+    tax = sum((g.tax for g in out), ZERO)
+    net = sum((g.net for g in out), ZERO)
+    if draft.procore_tax is not None and draft.procore_tax != tax:
+        diff = draft.procore_tax - tax
+        reason = tax_mismatch(tax, draft.procore_tax, tolerance)
+        if reason or _vat_group(out) is None:
+            raise Park(
+                f"{reason or 'Procore reports tax on lines that carry no VAT'}; Procore total "
+                f"{net + draft.procore_tax}, booked total {net + tax}",
+                "tax",
+                "correct the tax on the invoice in Procore or the tax rule",
+            )
+        return _adjust(draft, out, diff, f"Procore tax {draft.procore_tax}, ours {tax}")
+    if not draft.procore_totals:
+        return out
+    gross = net + tax
+    for total in draft.procore_totals:
+        if total in (gross, net):
+            return out
+    for total in draft.procore_totals:
+        if abs(total - gross) <= tolerance and _vat_group(out) is not None:
+            return _adjust(draft, out, total - gross, f"Procore total {total}, lines {gross}")
+        if abs(total - net) <= tolerance:
+            return out
+    shown = ", ".join(str(t) for t in draft.procore_totals)
+    raise Park(
+        f"Procore total {shown} matches neither net {net} nor gross {gross} (tolerance "
+        f"{tolerance})",
+        "grand_total",
+        "check the line amounts and tax codes of the record in Procore",
+    )
+
+
+def _vat_group(groups: Sequence[PricedGroup]) -> int | None:
+    best: int | None = None
+    for i, g in enumerate(groups):
+        if g.rule.kind == "input_vat" and (
+            best is None or abs(g.umsatz) > abs(groups[best].umsatz)
+        ):
+            best = i
+    return best
+
+
+def _adjust(
+    draft: DocumentDraft, groups: list[PricedGroup], diff: Decimal, why: str
+) -> list[PricedGroup]:
+    i = _vat_group(groups)
+    assert i is not None
+    g = groups[i]
+    groups[i] = replace(g, umsatz=g.umsatz + diff, tax=g.tax + diff)
+    draft.notes.append(
+        f"{ADJUSTED}: {diff:+} on the line to account {g.account} (BU {g.bu_key or '-'}) so the "
+        f"document equals Procore's total ({why})"
+    )
+    return groups

@@ -29,7 +29,7 @@ from domain.changes import RecordRef
 from domain.chart import Chart
 from domain.derivation.extra_lines import retention_lines, withholding_lines
 from domain.derivation.lines import belegfeld1, booking_text, creditor_line
-from domain.derivation.pricing import DocumentDraft, Item, Park, check_totals, price_items
+from domain.derivation.pricing import DocumentDraft, Item, Park, price_items, reconcile_totals
 from domain.mapping import ClientMapping
 from domain.money import ZERO
 from domain.procore.records import (
@@ -81,17 +81,14 @@ def derive_requisition_lines(
             procore_tax=req.summary.tax_applicable_to_this_payment if req.summary else None,
         )
         items = [_requisition_item(ctx, it.id, it) for it in req.items]
-        retained = sum((it.work_completed_retainage_retained_this_period for it in req.items), ZERO)
-        released = sum((it.work_completed_retainage_released_this_period for it in req.items), ZERO)
+        released = sum((i.released for i in items), ZERO)
         release_only = all(i.net == ZERO for i in items) and released > ZERO
         if release_only and not mapping.booking.retention_lines:
             return Ignored(
                 reason=f"release of retention only ({released}); no new expense, and "
                 "booking.retention_lines is off"
             )
-        return _finish(
-            draft, items, mapping, chart, retained=retained, released=released, withholding=True
-        )
+        return _finish(draft, items, mapping, chart, withholding=True)
     except Park as p:
         return Parked(reason=p.reason, field=p.field, fix=p.fix)
 
@@ -195,8 +192,6 @@ def _finish(
     mapping: ClientMapping,
     chart: Chart,
     *,
-    retained: Decimal = ZERO,
-    released: Decimal = ZERO,
     withholding: bool,
 ) -> Planned:
     project = mapping.projects.get(draft.project_id) if draft.project_id is not None else None
@@ -208,7 +203,7 @@ def _finish(
             f'add to the mapping:\n[projects."{pid}"]\nkost1 = "{pid}"',
         )
     groups = price_items(mapping, chart, draft, items)
-    check_totals(draft, groups)
+    groups = reconcile_totals(draft, groups, mapping.booking.total_tolerance)
     beleg, info, raw = belegfeld1(draft)
     text = booking_text(draft, project.name, clean_text(draft.invoice_number or "") or beleg)
     lines: list[BookingLine] = [
@@ -227,7 +222,7 @@ def _finish(
         for g in groups
     ]
     common = {"beleg": beleg, "info": info, "kost1": project.kost1, "kost2": project.kost2}
-    lines += retention_lines(draft, mapping, groups, retained, released, common)
+    lines += retention_lines(draft, mapping, items, common)
     if withholding:
         lines += withholding_lines(draft, mapping, groups, common)
     claim = BelegfeldClaim(
@@ -240,6 +235,7 @@ def _finish(
 
 
 def _requisition_item(ctx: DocumentContext, item_id: int, it: RequisitionItem) -> Item:
+    """The period's work of one requisition item, typed and taxed by its commitment line."""
     code = ctx.cost_codes.get(it.cost_code_id) if it.cost_code_id is not None else None
     if it.cost_code_id is not None and code is None:
         raise Park(
@@ -247,11 +243,8 @@ def _requisition_item(ctx: DocumentContext, item_id: int, it: RequisitionItem) -
             "cost_codes",
             "load the project's cost codes before deriving (pipeline context)",
         )
-    ctype: str | None = None
-    if it.line_item_id is not None and ctx.commitment is not None:
-        for li in ctx.commitment.line_items:
-            if li.id == it.line_item_id and li.line_item_type is not None:
-                ctype = li.line_item_type.code
+    line = _commitment_line(ctx, it.line_item_id)
+    ctype = line.line_item_type.code if line and line.line_item_type else None
     if ctype is None:
         raise Park(
             f"requisition item {item_id}: cost type unknown (commitment line "
@@ -259,22 +252,40 @@ def _requisition_item(ctx: DocumentContext, item_id: int, it: RequisitionItem) -
             "cost_type",
             "pass the commitment with its line items, or set the cost type in Procore",
         )
+    tax = _tax_code(ctx, line.tax_code_id if line else None, f"commitment line {it.line_item_id}")
     return Item(
         item_id=item_id,
         net=it.work_completed_this_period + it.materials_presently_stored,
         cost_code=code.full_code if code else None,
         cost_type=ctype,
+        tax_code=tax.code if tax else None,
+        tax_code_rate=tax.rate1 if tax else None,
+        retained=it.work_completed_retainage_retained_this_period,
+        released=it.work_completed_retainage_released_this_period,
     )
 
 
-def _line_item(ctx: DocumentContext, li: LineItem) -> Item:
-    tax = ctx.tax_codes.get(li.tax_code_id) if li.tax_code_id is not None else None
-    if li.tax_code_id is not None and tax is None:
+def _commitment_line(ctx: DocumentContext, line_item_id: int | None) -> LineItem | None:
+    if line_item_id is None or ctx.commitment is None:
+        return None
+    return next((li for li in ctx.commitment.line_items if li.id == line_item_id), None)
+
+
+def _tax_code(ctx: DocumentContext, tax_code_id: int | None, where: str) -> TaxCode | None:
+    if tax_code_id is None:
+        return None
+    tax = ctx.tax_codes.get(tax_code_id)
+    if tax is None:
         raise Park(
-            f"tax code id {li.tax_code_id} of line {li.id} is unknown",
+            f"tax code id {tax_code_id} of {where} is unknown",
             "tax_codes",
             "load the company's tax codes before deriving (pipeline context)",
         )
+    return tax
+
+
+def _line_item(ctx: DocumentContext, li: LineItem) -> Item:
+    tax = _tax_code(ctx, li.tax_code_id, f"line {li.id}")
     code = li.cost_code.full_code or li.cost_code.code if li.cost_code else None
     return Item(
         item_id=li.id,

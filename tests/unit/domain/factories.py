@@ -168,14 +168,17 @@ def ctx(
     creditor: int | None,
     **over: Any,
 ) -> DocumentContext:
+    fields: dict[str, Any] = {
+        "cost_codes": COST_CODES,
+        "tax_codes": TAX_CODES,
+        "commitment": COMMITMENT,
+        **over,
+    }
     return DocumentContext(
         ref=RecordRef(company_id=COMPANY, project_id=PROJECT, resource=resource, resource_id=rid),  # type: ignore[arg-type]
         vendor=vendor,
         creditor_account=creditor,
-        cost_codes=COST_CODES,
-        tax_codes=TAX_CODES,
-        commitment=COMMITMENT,
-        **over,
+        **fields,
     )
 
 
