@@ -53,6 +53,11 @@ class CostAccountRule(_Section):
     cost_code: str = Field(min_length=1)
     cost_type: str = Field(min_length=1)
     account: int
+    tax_rules: list[TaxRuleName] | None = Field(
+        default=None,
+        description="the tax rules lines of this code/type carry (checked against an automatic "
+        "account before the worker runs); a line with another rule parks at run time",
+    )
 
 
 class VendorMapping(_Section):

@@ -26,6 +26,8 @@ def check_mapping(mapping: ClientMapping, chart: Chart) -> list[Problem]:
         )
     problems += _check_accounts(mapping, chart)
     problems += _check_tax(mapping, chart)
+    problems += _check_reverse_charge(mapping)
+    problems += _check_automatic(mapping, chart)
     problems += _check_projects(mapping)
     problems += _check_vendors(mapping, chart)
     problems += _check_booking(mapping, chart)
@@ -158,6 +160,91 @@ def _check_tax(mapping: ClientMapping, chart: Chart) -> list[Problem]:
                 bu_key_for(TAX_RULES[name], acc, mapping.tax_keys, chart)
             except TaxPlacementError as exc:
                 out.append(Problem(path=path, message=exc.reason, fix=exc.fix))
+    return out
+
+
+def _reaching_rules(mapping: ClientMapping, cost_type: str) -> set[str]:
+    """Tax rules a line of ``cost_type`` can carry under this mapping."""
+    rules: set[str] = {mapping.default_tax_rule, *mapping.tax_codes.values()}
+    construction = mapping.is_construction(cost_type) or cost_type == "*"
+    wanted = mapping.booking.requisition_tax_rule
+    if wanted and (TAX_RULES[wanted].kind != "reverse_charge" or construction):
+        rules.add(wanted)
+    if construction and any(v.reverse_charge for v in mapping.vendors.values()):
+        rules.add("rc13b_19")
+    if not construction:
+        rules = {r for r in rules if TAX_RULES[r].kind != "reverse_charge"}
+    return rules
+
+
+def _check_automatic(mapping: ClientMapping, chart: Chart) -> list[Problem]:
+    """Every cost rule on an automatic account whose lines can carry another tax."""
+    out: list[Problem] = []
+    targets: list[tuple[tuple[str | int, ...], str, int, list[str] | None]] = [
+        (("cost_accounts", i, "account"), r.cost_type, r.account, list(r.tax_rules or []) or None)
+        for i, r in enumerate(mapping.cost_accounts)
+    ]
+    targets += [
+        (("cost_type_defaults", t), t, a, None) for t, a in mapping.cost_type_defaults.items()
+    ]
+    for path, ctype, number, declared in targets:
+        acc = chart.account(number)
+        if acc is None or acc.kind != "automatic":
+            continue
+        rules = set(declared) if declared is not None else _reaching_rules(mapping, ctype)
+        for name in sorted(rules):
+            try:
+                bu_key_for(TAX_RULES[name], acc, mapping.tax_keys, chart)
+            except TaxPlacementError as exc:
+                out.append(
+                    Problem(
+                        path=path,
+                        message=f"cost type {ctype!r} can carry tax rule {name}: {exc.reason}",
+                        fix=f"{exc.fix}; or, if lines here only ever carry "
+                        f"{acc.automatic_tax} {acc.automatic_rate} %, declare it with "
+                        "tax_rules = [...] on the rule",
+                    )
+                )
+        if acc.automatic_tax == "reverse_charge" and not mapping.is_construction(ctype):
+            out.append(
+                Problem(
+                    path=path,
+                    message=f"§ 13b account {number} on cost type {ctype!r}, which is not a "
+                    "construction service (construction_cost_types)",
+                    fix="map material and equipment rental to an input-VAT account, or add the "
+                    "cost type to construction_cost_types if it is a Bauleistung",
+                )
+            )
+    return out
+
+
+def _check_reverse_charge(mapping: ClientMapping) -> list[Problem]:
+    """§ 13b belongs to construction services: the mapping must say which cost types those are."""
+    wanted = mapping.booking.requisition_tax_rule
+    out: list[Problem] = []
+    if mapping.construction_cost_types is None and (
+        wanted and TAX_RULES[wanted].kind == "reverse_charge"
+    ):
+        out.append(
+            Problem(
+                path=("booking", "requisition_tax_rule"),
+                message=f"{wanted} for every requisition would put material deliveries and "
+                "equipment rental on § 13b too (only construction services are § 13b)",
+                fix='list the construction cost types: construction_cost_types = ["S", "L"]',
+            )
+        )
+    for ctype in mapping.construction_cost_types or []:
+        if ctype in mapping.cost_type_defaults or any(
+            r.cost_type == ctype for r in mapping.cost_accounts
+        ):
+            continue
+        out.append(
+            Problem(
+                path=("construction_cost_types",),
+                message=f"construction cost type {ctype!r} has no expense account",
+                fix=f"add {ctype!r} to [cost_type_defaults] or remove it from the list",
+            )
+        )
     return out
 
 

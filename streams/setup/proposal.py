@@ -23,6 +23,9 @@ CHARTS: dict[str, tuple[dict[str, int], int, tuple[tuple[int, str], ...]]] = {
     "03": (SKR03_COST_TYPES, 3100, SKR03_EXTRA_ACCOUNTS),
     "04": (SKR04_COST_TYPES, 5900, SKR04_EXTRA_ACCOUNTS),
 }
+# Construction services (Bauleistungen, § 13b Abs. 2 Nr. 4 UStG) among Procore's cost types:
+# subcontract work and labour. Materials (M) and equipment rental (E) are not.
+CONSTRUCTION_COST_TYPES = ("S", "L")
 TAX_CODE_RULES = {"vst19": "vst19", "vst7": "vst7", "13b": "rc13b_19", "vst0": "tax_free"}
 _KOST_UNSAFE = re.compile(r"[^A-Za-z0-9_ ]")
 
@@ -51,9 +54,15 @@ def _q(text: str) -> str:
 def propose_mapping(p: ProposalInput) -> str:
     """TOML text of a mapping that ``mapping check`` accepts against the chosen SKR chart."""
     cost_types, fallback, extra_accounts = CHARTS[p.skr]
+    codes_seen = list(p.cost_type_codes)
+    construction = sorted({c for c in codes_seen if c.upper() in CONSTRUCTION_COST_TYPES})
     out = [
         "# Proposed by ml-connector from Procore data. Review with your tax advisor, then run",
         "#   ml-connector mapping check --mapping <this file>",
+        "",
+        "# Cost types that are construction services: § 13b applies only to these (for vendors",
+        "# marked reverse_charge and for Procore's 13b tax code), never to materials or rental.",
+        f"construction_cost_types = [{', '.join(_q(c) for c in construction)}]",
         "",
         "[client]",
         f"advisor_number = {p.advisor_number}",
@@ -80,7 +89,7 @@ def propose_mapping(p: ProposalInput) -> str:
         out += [f"#   {', '.join(codes[i : i + 8])}" for i in range(0, len(codes), 8)]
         out.append("")
     out.append("[cost_type_defaults]")
-    for code in sorted(set(p.cost_type_codes)):
+    for code in sorted(set(codes_seen)):
         account = cost_types.get(code.upper(), fallback)
         out.append(f"{_q(code)} = {account}")
     out.append("")
@@ -94,8 +103,8 @@ def propose_mapping(p: ProposalInput) -> str:
         out += [f'[vendors."{vid}"]', f"name = {_q(name[:50])}", "reverse_charge = true", ""]
     out += ["[creditors]", f"start = {p.creditor_start}", ""]
     out += ["[documents]", f"document_type = {_q(p.document_type)}", ""]
-    # Subcontractor invoices of a general contractor are § 13b Bauleistungen (no VAT invoiced).
-    out += ["[booking]", 'requisition_tax_rule = "rc13b_19"', ""]
+    # No client-wide § 13b rule: each line books with its Procore tax code; § 13b suppliers
+    # are marked per vendor, and only their construction cost types book § 13b.
     for number, name in extra_accounts:
         out += [
             "[[extra_accounts]]",

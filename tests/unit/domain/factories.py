@@ -29,9 +29,9 @@ def mapping_data(**booking: Any) -> dict[str, Any]:
         "projects": {str(PROJECT): {"kost1": "20251", "name": "Kita Augsburg"}},
         "cost_accounts": [
             {"cost_code": "03-*", "cost_type": "S", "account": 3100},
-            {"cost_code": "03-300", "cost_type": "M", "account": 3400},
-            {"cost_code": "04-100", "cost_type": "M", "account": 3300},
-            {"cost_code": "05-*", "cost_type": "S", "account": 3120},
+            {"cost_code": "03-300", "cost_type": "M", "account": 3400, "tax_rules": ["vst19"]},
+            {"cost_code": "04-100", "cost_type": "M", "account": 3300, "tax_rules": ["vst7"]},
+            {"cost_code": "05-*", "cost_type": "S", "account": 3120, "tax_rules": ["rc13b_19"]},
         ],
         "cost_type_defaults": {"M": 3200},
         "tax_codes": {"DE19": "vst19", "DE7": "vst7", "FREI": "tax_free"},
