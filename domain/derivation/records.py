@@ -12,6 +12,7 @@ Each returns ``Planned(lines, notes)``, ``Parked(reason, field, fix)`` or ``Igno
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -78,9 +79,10 @@ def derive_requisition_lines(
             fallback=f"PC-R{req.id}",
             doc_date=req.billing_date or req.requisition_end,
             service_date=req.requisition_end,
-            procore_tax=req.summary.tax_applicable_to_this_payment if req.summary else None,
+            procore_tax=None,
         )
         items = [_requisition_item(ctx, it.id, it) for it in req.items]
+        draft = _with_requisition_tax(draft, req, items)
         released = sum((i.released for i in items), ZERO)
         release_only = all(i.net == ZERO for i in items) and released > ZERO
         if release_only and not mapping.booking.retention_lines:
@@ -263,6 +265,23 @@ def _requisition_item(ctx: DocumentContext, item_id: int, it: RequisitionItem) -
         retained=it.work_completed_retainage_retained_this_period,
         released=it.work_completed_retainage_released_this_period,
     )
+
+
+def _with_requisition_tax(
+    draft: DocumentDraft, req: Requisition, items: list[Item]
+) -> DocumentDraft:
+    """Procore's requisition tax, to check ours against.
+
+    Procore reports 0.00 when tax is not tracked on subcontractor invoices; with tax codes on
+    the commitment lines the lines' own codes decide, and the audit trail says so.
+    """
+    reported = req.summary.tax_applicable_to_this_payment if req.summary else None
+    if reported is not None and reported == ZERO and any(i.tax_code for i in items):
+        draft.notes.append(
+            "Procore reports no tax on this requisition; the commitment lines' tax codes decide"
+        )
+        return draft
+    return replace(draft, procore_tax=reported)
 
 
 def _commitment_line(ctx: DocumentContext, line_item_id: int | None) -> LineItem | None:

@@ -172,6 +172,8 @@ class RecordFactory:
         code = rng.choice(ctx.cost_codes)
         kind = rng.choice(ctx.line_item_types[:5])
         tax = ctx.tax_codes[0] if rng.random() < 0.8 else rng.choice(ctx.tax_codes)
+        if tax["code"] == "13b" and kind["code"] not in ("S", "L"):
+            tax = ctx.tax_codes[0]  # § 13b covers construction services, not material or rental
         quantity = Decimal(rng.randint(1, 400)) / (10 if rng.random() < 0.3 else 1)
         unit_cost = Decimal(rng.randint(500, 250000)) / 100
         amount = cents(quantity * unit_cost)
