@@ -5,10 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: help demo test lint format lock worker bench clean
+.PHONY: help demo test unit integration e2e lint format lock worker bench clean
 
 help: ## list the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -21,8 +21,22 @@ $(STAMP): requirements-dev.lock pyproject.toml
 demo: $(STAMP) ## set up and run the demo end to end (embedded Kafka, emulators, worker)
 	$(BIN)/ml-connector demo
 
+# Tests run in parallel worker processes (most of their time is spent waiting on brokers, workers
+# and emulators, not on the CPU); tests/support/ordering.py starts the long ones first.
+TEST_JOBS ?= 4
+PARALLEL := -n $(TEST_JOBS) --dist load --maxschedchunk 1
+
 test: $(STAMP) ## set up and run the whole test suite (unit, integration, e2e; SQLite + PostgreSQL)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PARALLEL)
+
+unit: $(STAMP) ## only the unit tests (pure, no I/O; seconds)
+	$(BIN)/pytest -q tests/unit
+
+integration: $(STAMP) ## only the integration tests (one real adapter vs emulator, broker or PostgreSQL)
+	$(BIN)/pytest -q $(PARALLEL) tests/integration
+
+e2e: $(STAMP) ## only the end-to-end tests (worker process, embedded Kafka, emulators; quick crash suites)
+	$(BIN)/pytest -q $(PARALLEL) tests/e2e tests/reliability
 
 lint: $(STAMP) ## ruff, mypy (strict) and the import-linter layer contracts
 	$(BIN)/ruff check .

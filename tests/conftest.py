@@ -1,4 +1,8 @@
-"""Shared fixtures: an embedded Kafka broker, throwaway PostgreSQL databases, settings."""
+"""Shared fixtures: an embedded Kafka broker, throwaway PostgreSQL databases, settings.
+
+Every fixture is safe under pytest-xdist: brokers, ports, data directories and PostgreSQL
+database names belong to one test (or one worker process), never to the machine.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,16 @@ from adapters.kafka.admin import ensure_topics
 from adapters.kafka.embedded import EmbeddedBroker, free_port
 from streams.config.settings import Settings
 from streams.topics import ALL_TOPICS
+from tests.support.logging_reset import _restore_logging  # noqa: F401 (autouse fixture)
+from tests.support.ordering import longest_first
 
 PG_DSN = os.environ.get("MLC_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, start the long whole-worker tests first so they overlap with the rest."""
+    if hasattr(config, "workerinput"):
+        items[:] = longest_first(items)
 
 
 @pytest.fixture(autouse=True)
