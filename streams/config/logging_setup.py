@@ -27,6 +27,7 @@ from pydantic import BaseModel, SecretStr
 from rich.console import Console
 from rich.logging import RichHandler
 
+from streams.config.quiet_http import quiet_malformed_requests
 from streams.config.settings import LogFormat, Settings
 
 CONTEXT_FIELDS = ("record", "batch", "client", "job", "company", "project")
@@ -207,6 +208,7 @@ def configure_logging(
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.WARNING)
     logging.captureWarnings(True)
+    quiet_malformed_requests()
     warn_unknown_variables()
 
 

@@ -42,6 +42,7 @@ class StatusContext:
     rules: BookingRules | None
     vault: Vault | None = None
     gateway: Any = None  # DatevGateway of the submit stage, for its login_problem
+    throttle: auth.LoginThrottle = field(default_factory=auth.LoginThrottle)
     registry: CollectorRegistry = field(init=False)
 
     def __post_init__(self) -> None:
@@ -66,6 +67,37 @@ class StatusContext:
         return f"logged in, valid until {token.expires_at:%Y-%m-%d} ({days} days)", kind
 
 
+def _address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+async def _refused(ctx: StatusContext, request: web.Request) -> web.StreamResponse | None:
+    """Misdirected (DNS rebinding in demo mode) or locked out after wrong tokens; else None."""
+    if not auth.host_allowed(ctx.settings, request.headers):
+        return web.Response(
+            status=421, text="refused: this demo server answers only to localhost / 127.0.0.1"
+        )
+    locked = ctx.throttle.locked_for(_address(request))
+    if locked <= 0:
+        return None
+    minutes = max(1, round(locked / 60))
+    note = _t(ctx, request)(
+        "Too many wrong tokens from your address: try again in {minutes} minute(s).",
+        minutes=minutes,
+    )
+    response = _html(request, ctx, "message", "Sign in", status=429, note=note, note_kind="fail")
+    response.headers["Retry-After"] = str(int(locked) + 1)
+    return response
+
+
+async def _wrong_token(ctx: StatusContext, request: web.Request) -> None:
+    """Count the failure, then answer no sooner than the throttle says."""
+    ctx.throttle.failed(_address(request))
+    delay = ctx.throttle.delay_for(_address(request))
+    if delay > 0 and ctx.throttle.locked_for(_address(request)) <= 0:
+        await asyncio.sleep(delay)
+
+
 def _guarded(handler: Handler, *, html: bool = True) -> Handler:
     """Refuse unauthenticated requests: to the login form for pages, 401 for machines."""
 
@@ -82,8 +114,13 @@ def _guarded(handler: Handler, *, html: bool = True) -> Handler:
                 ),
                 note_kind="fail",
             )
+        refused = await _refused(ctx, request)
+        if refused is not None:
+            return refused
         if auth.authorized(ctx.settings, request.headers, request.cookies):
             return await handler(ctx, request)
+        if auth.bearer(request.headers) is not None:  # a wrong token counts like a wrong login
+            await _wrong_token(ctx, request)
         if html:
             raise web.HTTPSeeOther("/status/login")
         return web.Response(status=401, text="unauthorized", headers={"WWW-Authenticate": "Bearer"})
@@ -202,14 +239,26 @@ async def login_form(ctx: StatusContext, request: web.Request) -> web.StreamResp
 
 
 async def login(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    refused = await _refused(ctx, request)
+    if refused is not None:
+        return refused
     form = await request.post()
-    session = auth.session_value(ctx.settings)
+    session = auth.new_session(ctx.settings)
     if session is None or not auth.token_matches(ctx.settings, str(form.get("token", ""))):
-        return _html(request, ctx, "login", "Sign in", status=401, failed=True)
+        await _wrong_token(ctx, request)
+        refused = await _refused(ctx, request)  # this attempt may have locked the address
+        return refused or _html(request, ctx, "login", "Sign in", status=401, failed=True)
+    ctx.throttle.succeeded(_address(request))
     response = web.HTTPSeeOther("/status/")
     secure = not auth.is_loopback(ctx.settings.web_host)
     response.set_cookie(
-        auth.COOKIE, session, httponly=True, samesite="Strict", secure=secure, path="/"
+        auth.COOKIE,
+        session,
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        path="/",
+        max_age=auth.SESSION_TTL_S,
     )
     raise response
 
