@@ -8,12 +8,13 @@ on the record's aggregate, new creditor numbers as events on the registry.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from domain.booking import DerivationResult, Ignored, Parked
+from domain.belegfeld import BelegfeldRegistry, assign_belegfeld
+from domain.booking import BelegfeldClaim, DerivationResult, Ignored, Parked, Planned
 from domain.changes import RecordRef
 from domain.chart import Chart
 from domain.creditor_registry import CreditorRegistry
@@ -157,12 +158,15 @@ def book(
     route: Route | str,
     registry: CreditorRegistry | None = None,
     periods: ClientPeriods | None = None,
+    belegfelder: Callable[[BelegfeldClaim], BelegfeldRegistry] | None = None,
 ) -> bool:
     """The booking decision for the document's current version, recorded on its aggregate.
 
     ``route`` is the client that books the record or the reason none does (then ``registry``
-    and ``periods`` are not needed). New creditor numbers are recorded on ``registry``; nothing
-    is booked into a month closed in ``periods``. Returns True if the decision changed.
+    and ``periods`` are not needed). New creditor numbers are recorded on ``registry``;
+    nothing is booked into a month closed in ``periods``; ``belegfelder`` loads the Belegfeld
+    registry of a claim's creditor and fiscal year, which makes Belegfeld 1 unique. Returns
+    True if the decision changed.
     """
     if isinstance(route, str):
         if doc.decision == "ignored" and doc.reason == route:
@@ -172,6 +176,8 @@ def book(
     if registry is None or periods is None:
         raise ValueError(f"booking {doc.key} needs the creditor registry and periods of its client")
     result = None if doc.deleted else decide(doc, route.mapping, route.chart, registry)
+    if isinstance(result, Planned) and result.belegfeld is not None and belegfelder is not None:
+        result = assign_belegfeld(result, doc.key, belegfelder(result.belegfeld))
     result, reversal_date = book_in_open_periods(doc.posted_lines, result, periods.closed)
     return apply_decision(
         doc,

@@ -22,6 +22,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking
 
 from domain.batch import Batch
+from domain.belegfeld import BelegfeldRegistry, new_registry, registry_id
+from domain.booking import BelegfeldClaim
 from domain.changes import ProcoreChange, RecordRef
 from domain.creditor_registry import CreditorRegistry
 from domain.periods.register import ClientPeriods
@@ -214,7 +216,17 @@ class Ledger(LedgerStore):
         periods = loaded.get(periods_id) or self.periods(route.client_id)
         loaded[reg_id], loaded[periods_id] = registry, periods
         assert isinstance(registry, CreditorRegistry) and isinstance(periods, ClientPeriods)
-        book(doc, route, registry, periods)
+        client_id = route.client_id
+
+        def belegfelder(claim: BelegfeldClaim) -> BelegfeldRegistry:
+            agg_id = registry_id(client_id, claim.creditor, claim.fiscal_year_start)
+            found = touched.get(agg_id) or loaded.get(agg_id) or self.aggregate(agg_id)
+            if not isinstance(found, BelegfeldRegistry):
+                found = new_registry(client_id, claim)
+            loaded[agg_id] = touched[agg_id] = found  # saved with the record's decision
+            return found
+
+        book(doc, route, registry, periods, belegfelder)
         if registry.pending_events:
             touched[reg_id] = registry
 
