@@ -36,6 +36,7 @@ from domain.procore.records import (
     Requisition,
     TaxCode,
     Vendor,
+    json_path,
 )
 from domain.source_document import SourceDocument, apply_decision
 
@@ -77,8 +78,8 @@ def invoice_attachment(record: dict[str, Any]) -> Attachment | None:
 
 
 def _field_of(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    return ".".join(str(p) for p in first["loc"]) or "record"
+    """The JSON path of the first unreadable field, e.g. ``$.items[0].wbs_code``."""
+    return json_path(exc.errors()[0]["loc"])
 
 
 def decide(
@@ -102,7 +103,7 @@ def decide(
     except ValidationError as exc:
         return Parked(
             reason=f"Procore context data is malformed: {exc.errors()[0]['msg']}",
-            field=f"context.{_field_of(exc)}",
+            field=f"context:{_field_of(exc)}",
             fix="check the record in Procore; replay it once the data is corrected",
         )
     creditor: int | None = None

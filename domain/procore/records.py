@@ -1,8 +1,12 @@
 """Pydantic models of the Procore resources the connector reads.
 
-Shapes follow Procore REST v1.x (see shared reference `procore.md`): integer ids (64-bit), money as
-decimal strings parsed to ``Decimal``, line-item quantities as JSON numbers. Models ignore unknown
-fields (Procore adds fields freely) but are strict about the ones the connector uses.
+Shapes follow Procore's published OpenAPI spec (trimmed copies in ``tests/fixtures/procore``):
+integer ids (64-bit), money as decimal strings (some fields as JSON numbers; both are read
+exactly into ``Decimal``). Procore varies in places — ``wbs_code`` is an object on v1.1 items but
+a string in older payloads, a direct cost's ``vendor`` is an object on show and a name on list,
+``currency_exchange_rate`` is a number or a string — and every optional field may be ``null``.
+Models accept all of these and ignore unknown fields, but stay strict about the fields a
+booking needs: a record that still does not fit is parked with the JSON path of the field.
 """
 
 from __future__ import annotations
@@ -11,14 +15,46 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 
 def _to_decimal(value: Any) -> Any:
     if isinstance(value, float):
         # JSON numbers (quantities, unit costs) arrive as floats; go through repr, never binary.
         return Decimal(repr(value))
+    if isinstance(value, str) and value.strip() == "":
+        return None
     return value
+
+
+def _zero_if_null(value: Any) -> Any:
+    return Decimal("0") if value is None else _to_decimal(value)
+
+
+def _ref_from_text(value: Any) -> Any:
+    """Older payloads send a reference as its code/name string instead of an object."""
+    if isinstance(value, str):
+        return {"flat_code": value} if value.strip() else None
+    return value
+
+
+def _empty_list_if_null(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    """An error location as JSON path: ``("items", 0, "wbs_code")`` → ``$.items[0].wbs_code``."""
+    path = "$"
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
 
 
 Money = Annotated[
@@ -27,6 +63,16 @@ Money = Annotated[
     PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
 ]
 """A money amount: Decimal in Python, a decimal string in JSON (as Procore sends it)."""
+
+MoneyOrZero = Annotated[
+    Decimal,
+    BeforeValidator(_zero_if_null),
+    PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
+]
+"""An amount where ``null`` means nothing (e.g. no materials stored this period)."""
+
+Rate = Annotated[Decimal, BeforeValidator(_to_decimal)]
+"""An exchange or tax rate: number or string in JSON, exact Decimal here."""
 
 ProcoreId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
@@ -73,10 +119,26 @@ class LineItemTypeRef(ProcoreModel):
     base_type: str | None = None
 
 
+class WbsSegmentItem(ProcoreModel):
+    id: ProcoreId | None = None
+    code: str | None = None
+    name: str | None = None
+    segment_type: str | None = None
+
+
 class WbsCodeRef(ProcoreModel):
-    id: ProcoreId
+    """A WBS code reference; older payloads send only the flat code as a string."""
+
+    id: ProcoreId | None = None
     flat_code: str | None = None
     description: str | None = None
+    segment_items: Annotated[list[WbsSegmentItem], BeforeValidator(_empty_list_if_null)] = Field(
+        default_factory=list
+    )
+
+
+WbsCode = Annotated[WbsCodeRef | None, BeforeValidator(_ref_from_text)]
+Lines = Annotated[list["LineItem"], BeforeValidator(_empty_list_if_null)]
 
 
 class CostCode(ProcoreModel):
@@ -99,8 +161,8 @@ class TaxCode(ProcoreModel):
     id: ProcoreId
     code: str
     description: str | None = None
-    rate1: Decimal | None = None
-    archived: bool = False
+    rate1: Rate | None = None
+    archived: bool | None = False
 
 
 class Vendor(ProcoreModel):
@@ -117,10 +179,18 @@ class Vendor(ProcoreModel):
     email_address: str | None = None
     business_phone: str | None = None
     business_id: str | None = None
-    is_active: bool = True
+    is_active: bool | None = True
     origin_id: str | None = None
     origin_code: str | None = None
     updated_at: datetime | None = None
+
+
+class CurrencyConfiguration(ProcoreModel):
+    """A record's currency; the rate converts it to ``base_currency_iso_code`` when sent."""
+
+    currency_iso_code: str | None = None
+    currency_exchange_rate: Rate | None = None
+    base_currency_iso_code: str | None = None
 
 
 class LineItem(ProcoreModel):
@@ -137,19 +207,37 @@ class LineItem(ProcoreModel):
     tax_code_id: ProcoreId | None = None
     cost_code: CostCodeRef | None = None
     line_item_type: LineItemTypeRef | None = None
-    wbs_code: WbsCodeRef | None = None
+    wbs_code: WbsCode = None
+    currency_configuration: CurrencyConfiguration | None = None
 
 
 CommitmentKind = Literal["purchase_order_contract", "work_order_contract"]
 
 
+# ``type`` on ``/rest/v1.0/commitments/{id}`` and ``commitment_type`` on requisitions.
+COMMITMENT_TYPES: dict[str, CommitmentKind] = {
+    "PurchaseOrderContract": "purchase_order_contract",
+    "WorkOrderContract": "work_order_contract",
+}
+
+
+def commitment_kind(type_name: Any) -> CommitmentKind | None:
+    """``"WorkOrderContract"`` → ``"work_order_contract"``; None when unknown."""
+    return COMMITMENT_TYPES.get(type_name) if isinstance(type_name, str) else None
+
+
 class VendorRef(ProcoreModel):
     id: ProcoreId
     company: str | None = None
+    name: str | None = None
 
 
-class CurrencyConfiguration(ProcoreModel):
-    currency_iso_code: str = "EUR"
+def _vendor_ref(value: Any) -> Any:
+    """Direct cost lists send the vendor's name as a string (the id is in ``vendor_id``)."""
+    return None if isinstance(value, str) else value
+
+
+Attachments = Annotated[list[Attachment], BeforeValidator(_empty_list_if_null)]
 
 
 class Commitment(ProcoreModel):
@@ -160,7 +248,7 @@ class Commitment(ProcoreModel):
     number: str | None = None
     title: str | None = None
     status: str
-    executed: bool = False
+    executed: bool | None = False
     vendor: VendorRef | None = None
     grand_total: Money | None = None
     revised_contract: Money | None = None
@@ -168,10 +256,19 @@ class Commitment(ProcoreModel):
     accounting_method: str | None = None
     contract_date: date | None = None
     currency_configuration: CurrencyConfiguration | None = None
-    line_items: list[LineItem] = Field(default_factory=list)
-    attachments: list[Attachment] = Field(default_factory=list)
+    line_items: Lines = Field(default_factory=list)
+    attachments: Attachments = Field(default_factory=list)
     origin_id: str | None = None
     updated_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_from_type(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "kind" not in data:
+            kind = commitment_kind(data.get("type"))
+            if kind is not None:
+                return {**data, "kind": kind}
+        return data
 
 
 RequisitionStatus = Literal[
@@ -197,18 +294,21 @@ class RequisitionSummary(ProcoreModel):
 
 class RequisitionItem(ProcoreModel):
     id: ProcoreId
-    item_type: str = "contract_item"
+    item_type: Annotated[str, BeforeValidator(lambda v: "contract_item" if v is None else v)] = (
+        "contract_item"
+    )
     line_item_id: ProcoreId | None = None
     cost_code_id: ProcoreId | None = None
-    wbs_code: str | None = None
+    wbs_code: WbsCode = None
     description_of_work: str | None = None
     scheduled_value: Money | None = None
-    work_completed_this_period: Money = Decimal("0")
-    materials_presently_stored: Money = Decimal("0")
-    work_completed_retainage_retained_this_period: Money = Decimal("0")
-    work_completed_retainage_released_this_period: Money = Decimal("0")
+    work_completed_this_period: MoneyOrZero = Decimal("0")
+    materials_presently_stored: MoneyOrZero = Decimal("0")
+    work_completed_retainage_retained_this_period: MoneyOrZero = Decimal("0")
+    work_completed_retainage_released_this_period: MoneyOrZero = Decimal("0")
     net_amount: Money | None = None
     gross_amount: Money | None = None
+    currency_configuration: CurrencyConfiguration | None = None
 
 
 class Requisition(ProcoreModel):
@@ -219,6 +319,7 @@ class Requisition(ProcoreModel):
     invoice_number: str | None = None
     status: str
     commitment_id: ProcoreId | None = None
+    commitment_type: str | None = None
     contract_name: str | None = None
     vendor_id: ProcoreId | None = None
     vendor_name: str | None = None
@@ -226,12 +327,14 @@ class Requisition(ProcoreModel):
     billing_date: date | None = None
     requisition_start: date | None = None
     requisition_end: date | None = None
-    final: bool = False
+    final: bool | None = False
     origin_id: str | None = None
     currency_configuration: CurrencyConfiguration | None = None
     summary: RequisitionSummary | None = None
-    attachments: list[Attachment] = Field(default_factory=list)
-    items: list[RequisitionItem] = Field(default_factory=list)
+    attachments: Attachments = Field(default_factory=list)
+    items: Annotated[list[RequisitionItem], BeforeValidator(_empty_list_if_null)] = Field(
+        default_factory=list
+    )
     updated_at: datetime | None = None
 
 
@@ -240,18 +343,22 @@ DirectCostType = Literal["invoice", "expense", "payroll", "subcontractor_invoice
 
 class DirectCost(ProcoreModel):
     id: ProcoreId
-    direct_cost_type: str = "invoice"
+    direct_cost_type: Annotated[str, BeforeValidator(lambda v: "invoice" if v is None else v)] = (
+        "invoice"
+    )
     status: str
     invoice_number: str | None = None
     description: str | None = None
     vendor_id: ProcoreId | None = None
     vendor_name: str | None = None
+    vendor: Annotated[VendorRef | None, BeforeValidator(_vendor_ref)] = None
     direct_cost_date: date | None = None
     received_date: date | None = None
     payment_date: date | None = None
     terms: str | None = None
     grand_total: Money | None = None
     origin_id: str | None = None
-    attachments: list[Attachment] = Field(default_factory=list)
-    line_items: list[LineItem] = Field(default_factory=list)
+    currency_configuration: CurrencyConfiguration | None = None
+    attachments: Attachments = Field(default_factory=list)
+    line_items: Lines = Field(default_factory=list)
     updated_at: datetime | None = None

@@ -98,9 +98,9 @@ def edit_direct_cost(
     lines = found.data["line_items"]
     first = lines[0]
     first["amount"] = money(amount)
-    first["total_amount"] = float(amount)
+    first["total_amount"] = money(amount)
     if first.get("quantity"):
-        first["quantity"], first["unit_cost"] = 1.0, float(amount)
+        first["quantity"], first["unit_cost"] = "1.0", money(amount)
     if description is not None:
         first["description"] = description
     total = sum((Decimal(li["amount"]) for li in lines), Decimal(0))

@@ -43,6 +43,14 @@ WO_STATUSES = (
 )
 
 
+# ``type`` on /rest/v1.0/commitments/{id} and ``commitment_type`` on requisitions.
+COMMITMENT_TYPE = {
+    "purchase_order_contract": "PurchaseOrderContract",
+    "work_order_contract": "WorkOrderContract",
+}
+EUR = {"currency_iso_code": "EUR", "currency_exchange_rate": 1.0, "base_currency_iso_code": "EUR"}
+
+
 def money(value: Decimal) -> str:
     return format(value.quantize(CENT, rounding=ROUND_HALF_UP), "f")
 
@@ -182,10 +190,10 @@ class RecordFactory:
             "position": position,
             "description": rng.choice(names.WORK_ITEMS),
             "amount": money(amount),
-            "quantity": float(quantity),
-            "unit_cost": float(unit_cost),
+            "quantity": format(quantity, "f"),  # strings in v1.x, like money
+            "unit_cost": format(unit_cost, "f"),
             "uom": rng.choice(names.UOMS),
-            "total_amount": float(amount),
+            "total_amount": money(amount),
             "tax_code_id": tax["id"],
             "cost_code": {k: code[k] for k in ("id", "code", "full_code", "name")},
             "line_item_type": {k: kind[k] for k in ("id", "name", "code", "base_type")},
@@ -193,7 +201,16 @@ class RecordFactory:
                          "flat_code": f"{code['full_code']}.{kind['code']}",
                          "description": code["name"]},
             "origin_id": None,
+            "currency_configuration": {"currency_iso_code": "EUR"},
         }  # fmt: skip
+
+    @staticmethod
+    def wbs_code(line_wbs: Json, cost_code: Json) -> Json:
+        """v1.1 requisition items carry the WBS code as an object with its segments."""
+        segment = {"id": cost_code["id"], "code": cost_code["code"], "name": cost_code["name"],
+                   "path_ids": [cost_code["id"]], "path_codes": [cost_code["full_code"]],
+                   "segment_type": "cost_code", "segment_id": cost_code["id"]}  # fmt: skip
+        return {**line_wbs, "segment_items": [segment]}
 
     def attachment(self, filename: str, lines: list[str]) -> Json:
         attachment_id = self.next_id("attachment")
@@ -213,8 +230,11 @@ class RecordFactory:
         is_po = kind == "purchase_order_contract"
         statuses = PO_STATUSES if is_po else WO_STATUSES
         status = statuses[i % len(statuses)]
+        commitment_id = self.next_id("commitment")
+        for line in lines:
+            line["holder"] = {"id": commitment_id, "holder_type": COMMITMENT_TYPE[kind]}
         return {
-            "id": self.next_id("commitment"),
+            "id": commitment_id,
             "number": f"{'PO' if is_po else 'SUB'}-{i + 1:03d}",
             "title": f"{self.rng.choice(names.WORK_ITEMS)}",
             "status": status,
@@ -245,7 +265,8 @@ class RecordFactory:
             items.append(
                 {"id": self.next_id("req_item"), "item_type": "contract_item",
                  "line_item_id": line["id"], "cost_code_id": line["cost_code"]["id"],
-                 "wbs_code": line["wbs_code"]["flat_code"],
+                 "wbs_code": self.wbs_code(line["wbs_code"], line["cost_code"]),
+                 "currency_configuration": dict(EUR),
                  "description_of_work": line["description"],
                  "scheduled_value": line["amount"], "work_completed_this_period": money(done),
                  "materials_presently_stored": "0.00",
@@ -268,12 +289,13 @@ class RecordFactory:
             "id": self.next_id("requisition"), "number": number, "invoice_number": invoice_number,
             "previous_requisition_id": None, "status": status, "erp_status": "not_ready",
             "commitment_id": contract["id"], "contract_name": contract["title"],
+            "commitment_type": contract["line_items"][0]["holder"]["holder_type"],
             "vendor_id": contract["vendor"]["id"], "vendor_name": contract["vendor"]["company"],
             "period_id": 9900 + month, "billing_date": f"2026-{month:02d}-28",
             "requisition_start": f"2026-{month:02d}-01", "requisition_end": f"2026-{month:02d}-28",
             "submitted_at": f"2026-{month:02d}-28T10:00:00Z", "payment_date": None,
             "final": False, "total_claimed_amount": money(completed), "origin_id": None,
-            "currency_configuration": {"currency_iso_code": "EUR"},
+            "currency_configuration": dict(EUR),
             "summary": {
                 "original_contract_sum": contract["grand_total"],
                 "net_change_by_change_orders": "0.00",
@@ -309,6 +331,8 @@ class RecordFactory:
             "description": lines[0]["description"],
             "vendor_id": vendor["id"],
             "vendor_name": vendor["name"],
+            "vendor": {"id": vendor["id"], "name": vendor["name"]},  # a name string in lists
+            "currency_configuration": {**EUR, "currency_exchange_rate": "1.0"},  # a string here
             "direct_cost_date": f"2026-10-{day:02d}",
             "received_date": f"2026-11-{day:02d}",
             "payment_date": None,

@@ -16,6 +16,10 @@ COMMITMENT_KINDS = {
     "purchase_order_contracts": "purchase_order_contract",
     "work_order_contracts": "work_order_contract",
 }
+COMMITMENT_TYPES = {
+    "purchase_order_contract": "PurchaseOrderContract",
+    "work_order_contract": "WorkOrderContract",
+}
 SUMMARY_OMITS: dict[str, tuple[str, ...]] = {
     "commitment": ("line_items", "attachments"),
     "requisition": ("items",),
@@ -205,6 +209,13 @@ async def commitment(request: web.Request) -> web.Response:
     return R.json_response(render(ctx, row.data))
 
 
+async def any_commitment(request: web.Request) -> web.Response:
+    """``/rest/v1.0/commitments/{id}``: either kind, named in ``type``."""
+    ctx = request.app[CTX]
+    row = _one(ctx, "commitment", request, _project(request, ctx))
+    return R.json_response({**render(ctx, row.data), "type": COMMITMENT_TYPES[str(row.kind)]})
+
+
 async def commitment_line_items(request: web.Request) -> web.Response:
     ctx = request.app[CTX]
     row = _one(ctx, "commitment", request, _project(request, ctx))
@@ -242,7 +253,12 @@ async def direct_costs(request: web.Request) -> web.Response:
     project_id, window = _project(request, ctx), _updated_range(request)
     rows = [r for r in _rows(ctx, "direct_cost", project_id) if _in_range(r.data, window)]
     omit = SUMMARY_OMITS["direct_cost"]
-    return paginate(request, rows, lambda r: render(ctx, r.data, omit))
+
+    def listed(row: Row) -> Json:  # lists send the vendor's name where show sends an object
+        out = render(ctx, row.data, omit)
+        return {**out, "vendor": out.get("vendor_name")}
+
+    return paginate(request, rows, listed)
 
 
 async def direct_cost(request: web.Request) -> web.Response:
@@ -255,6 +271,20 @@ async def direct_cost_line_items(request: web.Request) -> web.Response:
     ctx = request.app[CTX]
     row = _one(ctx, "direct_cost", request, _project(request, ctx))
     return paginate(request, row.data["line_items"])
+
+
+async def all_direct_cost_line_items(request: web.Request) -> web.Response:
+    """Every direct cost line of a project, each with its ``holder`` (``filters[id][]``)."""
+    ctx = request.app[CTX]
+    project_id = _project(request, ctx)
+    wanted = {int(v) for v in request.query.getall("filters[id][]", []) if v.isdigit()}
+    lines = [
+        {**line, "holder": {"id": r.data["id"], "holder_type": "DirectCost"}}
+        for r in _rows(ctx, "direct_cost", project_id)
+        for line in r.data["line_items"]
+        if not wanted or int(line["id"]) in wanted
+    ]
+    return paginate(request, lines)
 
 
 async def cost_codes(request: web.Request) -> web.Response:
@@ -288,6 +318,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/rest/v1.0/vendors", vendors)
     app.router.add_get("/rest/v1.0/vendors/{id}", vendor)
     app.router.add_get("/rest/v1.0/commitments", commitments)
+    app.router.add_get("/rest/v1.0/commitments/{id}", any_commitment)
     app.router.add_get(f"/rest/v1.0/{kinds}", commitments)
     app.router.add_get(f"/rest/v1.0/{kinds}/{{id}}", commitment)
     app.router.add_get(f"/rest/v1.0/{kinds}/{{id}}/line_items", commitment_line_items)
@@ -295,6 +326,9 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/rest/v1.1/requisitions/{id}", requisition)
     app.router.add_get("/rest/v1.1/projects/{project_id}/direct_costs", direct_costs)
     app.router.add_get("/rest/v1.1/projects/{project_id}/direct_costs/{id}", direct_cost)
+    app.router.add_get(
+        "/rest/v1.0/projects/{project_id}/direct_costs/line_items", all_direct_cost_line_items
+    )
     app.router.add_get(
         "/rest/v1.0/projects/{project_id}/direct_costs/{id}/line_items", direct_cost_line_items
     )

@@ -123,12 +123,15 @@ class WebhookSender:
                 return None if v is None else str(v)
 
             return {
-                "id": ulid, "timestamp": stamp, "reason": event.event_type,
-                "resource_type": event.resource_name, "resource_id": str(event.resource_id),
-                "company_id": s(event.company_id), "project_id": s(event.project_id),
-                "user_id": "4410", "api_version": "v4.0",
-                "metadata": {k: s(v) if isinstance(v, int) else v for k, v in meta.items()},
-            }  # fmt: skip
+                "id": ulid,
+                "timestamp": stamp,
+                "reason": event.event_type,
+                "resource_type": event.resource_name,
+                "resource_id": str(event.resource_id),
+                "company_id": s(event.company_id),
+                "project_id": s(event.project_id),
+                "user_id": "4410",
+            }  # fmt: skip  (v4.0 as documented: no api_version, metadata or parent)
         body = {
             "id": event_id, "ulid": ulid, "timestamp": stamp, "metadata": meta, "user_id": 4410,
             "company_id": event.company_id, "project_id": event.project_id,
@@ -177,10 +180,10 @@ class WebhookSender:
                     events.append(body)
             if faults.webhook_out_of_order:
                 events.reverse()
-            if events:
-                if faults.webhook_delay_s:
-                    await asyncio.sleep(faults.webhook_delay_s)
-                await self._post(target, events)
+            if events and faults.webhook_delay_s:
+                await asyncio.sleep(faults.webhook_delay_s)
+            for body in events:  # Procore delivers one event per POST
+                await self._post(target, [body])
 
     async def _post(self, target: Target, events: list[dict[str, Any]]) -> None:
         assert self._session is not None
