@@ -66,15 +66,11 @@ async def aiokafka_floor(servers: str, topic: str, n: int, group: str) -> float:
 class BenchProcess(WorkerProcess):
     """``python -m bench.worker <mode>`` as a child process (same stop/kill behaviour)."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, mode: str, low_wait: bool) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, mode: str, flags: Sequence[str] = ()
+    ) -> None:
         super().__init__(env, log_path)
-        self.args = [
-            sys.executable,
-            "-m",
-            "bench.worker",
-            mode,
-            *(["--low-wait"] if low_wait else []),
-        ]
+        self.args = [sys.executable, "-m", "bench.worker", mode, *flags]
 
     def start(self) -> BenchProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

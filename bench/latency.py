@@ -11,6 +11,7 @@ Webhook endpoint throughput is measured in the same worker with a bounded loopba
 from __future__ import annotations
 
 import asyncio
+import itertools
 import statistics
 import time
 from decimal import Decimal
@@ -21,6 +22,7 @@ import httpx
 
 from bench.kafka_tools import BenchProcess
 from domain.batch import Batch
+from domain.source_document import SourceDocument
 from streams.config.settings import Settings
 from streams.demo.environment import WEBHOOK_SECRET, DemoEnvironment, demo_environment
 from streams.ledger.application import Ledger, event_topic
@@ -28,20 +30,35 @@ from streams.ledger.eventstore import event_store_env
 
 SEALED = event_topic(Batch, "Sealed")
 SUBMITTED = event_topic(Batch, "JobSubmitted")
+PLANNED = event_topic(SourceDocument, "LinesPlanned")
+STEPS = ("planned", "sealed", "submitted")  # the stored events each record passes
 
 
 def _submissions(ledger: Ledger, after: float = 0.0) -> dict[str, float]:
     """Record key → first time a Buchungsstapel job holding it was submitted (Unix s)."""
+    return {k: t["submitted"] for k, t in _timeline(ledger, after).items() if "submitted" in t}
+
+
+def _timeline(ledger: Ledger, after: float) -> dict[str, dict[str, float]]:
+    """Record key → first time (Unix s, from ``after`` on) it was planned, sealed, submitted."""
+    out: dict[str, dict[str, float]] = {}
+    for n in ledger.scan([PLANNED]):
+        event: Any = ledger.decode(n)
+        if event.timestamp.timestamp() >= after:
+            out.setdefault(event.record_key, {}).setdefault("planned", event.timestamp.timestamp())
     keys_of: dict[str, list[str]] = {}
     for n in ledger.scan([SEALED]):
-        keys_of[str(n.originator_id)] = ledger.decode(n).record_keys  # type: ignore[attr-defined]
-    out: dict[str, float] = {}
+        event = ledger.decode(n)
+        keys_of[str(n.originator_id)] = event.record_keys
+        if event.timestamp.timestamp() >= after:
+            for key in event.record_keys:
+                out.setdefault(key, {}).setdefault("sealed", event.timestamp.timestamp())
     for n in ledger.scan([SUBMITTED]):
-        event: Any = ledger.decode(n)
+        event = ledger.decode(n)
         if event.kind != "bookings" or event.timestamp.timestamp() < after:
             continue
         for key in keys_of.get(str(n.originator_id), []):
-            out.setdefault(key, event.timestamp.timestamp())
+            out.setdefault(key, {}).setdefault("submitted", event.timestamp.timestamp())
     return out
 
 
@@ -91,21 +108,25 @@ async def webhook_load(port: int, clients: int, seconds: float) -> tuple[float, 
     return len(times) / elapsed, percentile(times, 99) * 1000
 
 
-async def measure(workdir: Path, events: int, rate: float, low_wait: bool) -> dict[str, Any]:
-    """Latencies (s) of ``events`` edits at ``rate``/s, plus webhook load figures."""
+async def measure(workdir: Path, events: int, rate: float, timers: bool) -> dict[str, Any]:
+    """Latencies (s) of ``events`` edits at ``rate``/s, plus webhook load figures.
+
+    ``timers``: the worker's stages run on their 1 s ticks only (no wake-ups), the baseline.
+    """
     async with demo_environment(workdir, "small", cadence="immediate") as env:
-        return await _measure(env, workdir, events, rate, low_wait)
+        return await _measure(env, workdir, events, rate, timers)
 
 
 async def _measure(
-    env: DemoEnvironment, workdir: Path, events: int, rate: float, low_wait: bool
+    env: DemoEnvironment, workdir: Path, events: int, rate: float, timers: bool
 ) -> dict[str, Any]:
     worker_env = {
         **env.worker_env(),
-        "MLC_APP_ID": f"bench-latency-{int(low_wait)}",
+        "MLC_APP_ID": f"bench-latency-{int(timers)}",
         "MLC_PROCORE__POLL_INTERVAL_S": "3600",  # webhooks only; cursor saves would look busy
     }
-    proc = BenchProcess(worker_env, workdir / "worker.log", "pipeline", low_wait).start()
+    flags = ["--timers"] if timers else []
+    proc = BenchProcess(worker_env, workdir / "worker.log", "pipeline", flags).start()
     ledger = Ledger(env=event_store_env(Settings(data_dir=workdir)))
     try:
         await asyncio.to_thread(proc.wait_web, "127.0.0.1", env.web_port)
@@ -117,6 +138,7 @@ async def _measure(
             if row.data.get("status") == "approved"
         ]  # fmt: skip
         latencies: list[float] = []
+        steps: list[list[float]] = []  # per record: edit → planned → sealed → submitted (s)
         sent = 0
         while sent < events:  # rounds of distinct records; each round is awaited in full
             started: dict[str, float] = {}
@@ -128,10 +150,17 @@ async def _measure(
                 await asyncio.sleep(1 / rate)
             got = await _until(ledger, set(started), 120, after=min(started.values()))
             latencies += [got[k] - t0 for k, t0 in started.items() if k in got]
+            times = await asyncio.to_thread(_timeline, ledger, min(started.values()))
+            for key, t0 in started.items():
+                marks = times.get(key, {})
+                if all(step in marks for step in STEPS):
+                    points = [t0, *(marks[step] for step in STEPS)]
+                    steps.append([b - a for a, b in itertools.pairwise(points)])
             sent += len(started)
         rps, p99 = await webhook_load(env.web_port, clients=10, seconds=5.0)
         return {
             "latencies": latencies,
+            "steps": steps,
             "sent": sent,
             "webhook_rps": rps,
             "webhook_p99_ms": p99,
@@ -149,6 +178,13 @@ async def _until(ledger: Ledger, keys: set[str], limit_s: float, after: float) -
         if keys <= got.keys() or time.monotonic() > deadline:
             return got
         await asyncio.sleep(0.25)
+
+
+def step_medians(steps: list[list[float]]) -> dict[str, float]:
+    """Median seconds of each step: edit → planned (fetch + fold), → sealed, → submitted."""
+    if not steps:
+        return {}
+    return {name: statistics.median(s[i] for s in steps) for i, name in enumerate(STEPS)}
 
 
 def summary(latencies: list[float]) -> dict[str, float]:

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,7 +157,7 @@ async def run_pipeline(
     *,
     app_id: str,
     workers: int = 1,
-    low_wait: bool = False,
+    flags: Sequence[str] = (),
     timeout_s: float = 600.0,
 ) -> PipelineRun:
     """Start ``workers`` worker processes in one group; time first fold → everything sealed."""
@@ -174,7 +174,7 @@ async def run_pipeline(
             {**env, "MLC_WEB_PORT": str(free_port()), **_own_dir(store, i)},
             store.data_dir / f"{app_id}-{i}.log",
             "pipeline",
-            low_wait,
+            flags,
         ).start()
         for i in range(workers)
     ]
@@ -226,9 +226,7 @@ async def run_pipeline(
     return run
 
 
-async def count_agent(
-    servers: str, n: int, workdir: Path, *, app_id: str, low_wait: bool = False
-) -> float:
+async def count_agent(servers: str, n: int, workdir: Path, *, app_id: str) -> float:
     """Messages/s of the trivial counting faust agent (first to last arrival)."""
     out = workdir / f"{app_id}.json"
     env = {
@@ -240,7 +238,7 @@ async def count_agent(
         "BENCH_N": str(n),
         "BENCH_OUT": str(out),
     }
-    proc = BenchProcess(env, workdir / f"{app_id}.log", "count", low_wait).start()
+    proc = BenchProcess(env, workdir / f"{app_id}.log", "count").start()
     try:
         deadline = time.monotonic() + 300
         while not out.exists():

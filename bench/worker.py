@@ -1,7 +1,9 @@
 """Worker entry points for the benchmarks, run as child processes.
 
-``python -m bench.worker pipeline [--low-wait]`` runs the real ``ml-connector worker`` (settings
-from ``MLC_*``), optionally with the low fetch-wait consumer of ``streams.faust_transport``.
+``python -m bench.worker pipeline [--timers]`` runs the real ``ml-connector worker`` (settings
+from ``MLC_*``); ``--timers`` turns the stage wake-ups off (stages run on their 1 s ticks only and a
+submission round waits for a new job's first poll), the behaviour before the wake-ups, for a same-run
+baseline.
 ``python -m bench.worker count`` runs a faust app with the worker's own settings whose only agent
 counts ``procore.records`` messages (same batching as the fold agent) and writes the first/last
 arrival times to ``BENCH_OUT`` once it has seen ``BENCH_N`` messages.
@@ -19,38 +21,39 @@ import faust
 import orjson
 
 from streams.agents.fold import BATCH_MAX, BATCH_WITHIN_S
-from streams.config.settings import Settings, load_settings
+from streams.config.settings import load_settings
 from streams.faust_app import create_faust_app, declare_topic
-from streams.faust_transport import consumer_urls
 from streams.topics import PROCORE_RECORDS
 
 
-def _low_wait() -> None:
+def _timers_only() -> None:
     import streams.bootstrap as bootstrap
-    import streams.faust_app as faust_app
+    from streams.agents.stages import Wakeup
+    from streams.stages.submit import INLINE_FIRST_POLL_S, Submitter
 
-    original = faust_app.create_faust_app
+    def silent(self: Wakeup) -> None:
+        return None
 
-    def patched(settings: Settings, bootstrap_servers: str, **overrides: Any) -> faust.App:
-        urls = consumer_urls(bootstrap_servers)
-        return original(settings, bootstrap_servers, broker_consumer=urls, **overrides)
+    class InlinePolls(Submitter):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **{**kwargs, "inline_first_poll_s": INLINE_FIRST_POLL_S})
 
-    bootstrap.create_faust_app = patched  # type: ignore[attr-defined]
+    Wakeup.ring = silent  # type: ignore[method-assign]
+    bootstrap.Submitter = InlinePolls  # type: ignore[misc]
 
 
-def pipeline(low_wait: bool) -> None:
+def pipeline(timers: bool) -> None:
     from streams.commands.worker import run_worker
 
-    if low_wait:
-        _low_wait()
+    if timers:
+        _timers_only()
     run_worker(load_settings())
 
 
-def count(low_wait: bool) -> None:
+def count() -> None:
     settings = load_settings()
     servers = str(settings.kafka_bootstrap_servers)
-    extra = {"broker_consumer": consumer_urls(servers)} if low_wait else {}
-    app = create_faust_app(settings, servers, **extra)
+    app = create_faust_app(settings, servers)
     topic = declare_topic(app, PROCORE_RECORDS)
     target = int(os.environ["BENCH_N"])
     out = Path(os.environ["BENCH_OUT"])
@@ -73,6 +76,6 @@ def count(low_wait: bool) -> None:
 
 if __name__ == "__main__":
     mode = sys.argv[1]
-    low = "--low-wait" in sys.argv
+    timers = "--timers" in sys.argv
     sys.argv = sys.argv[:1]
-    pipeline(low) if mode == "pipeline" else count(low)
+    pipeline(timers) if mode == "pipeline" else count()

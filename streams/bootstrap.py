@@ -25,7 +25,7 @@ from streams.agents.fold import register_fold_agent
 from streams.agents.inputs import wire_inputs
 from streams.agents.parking import DeadLetters
 from streams.agents.relay_timer import register_relay_timer
-from streams.agents.stages import register_stage
+from streams.agents.stages import StageWakeups, register_booking_stages
 from streams.config import telemetry
 from streams.config.logging_setup import register_secrets, secret_values
 from streams.config.settings import Settings
@@ -132,7 +132,13 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
     records = declare_topic(app, PROCORE_RECORDS)
     bookings = declare_topic(app, BOOKINGS_EVENTS)
     dead_letters = DeadLetters(declare_topic(app, CONNECTOR_DLQ))
-    register_fold_agent(app, ledger, records, dead_letters)
+    wakeups = StageWakeups()
+
+    def stored() -> None:
+        wakeups.seal.ring()
+        wakeups.documents.ring()
+
+    register_fold_agent(app, ledger, records, dead_letters, on_stored=stored)
     register_relay_timer(app, relay, bookings)
     worker = Worker(app=app, ledger=ledger, relay=relay, rules=rules)
     register_status_page(app, worker, settings)
@@ -156,20 +162,20 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
         return worker
     scheduler = SealScheduler(ledger, rules)
     worker.stages["seal"] = scheduler
-    register_stage(app, "seal", 1.0, lambda: asyncio.to_thread(scheduler.run_once))
     if vault is None or vault.read().datev is None:
         log.warning("DATEV is not configured (vault/credentials): batches are sealed, not sent")
+        register_booking_stages(app, wakeups, scheduler)
         return worker
     gateway = DatevGateway(
         settings.datev, vault, httpx.AsyncClient(timeout=settings.datev.timeout_s)
     )
-    submitter = Submitter(ledger, rules, gateway)
+    submitter = Submitter(ledger, rules, gateway, inline_first_poll_s=0.0)
     worker.stages["submit"] = submitter
-    register_stage(app, "submit", 1.0, submitter.run_once)
+    uploader = None
     if procore is not None:
         uploader = DocumentUploader(ledger, rules, gateway, procore)
         worker.stages["documents"] = uploader
-        register_stage(app, "documents", 1.0, uploader.run_once)
+    register_booking_stages(app, wakeups, scheduler, submitter, uploader)
     return worker
 
 

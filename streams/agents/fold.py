@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import faust
@@ -31,18 +31,28 @@ OUTAGE_BACKOFF_MAX_S = 30.0
 
 
 def register_fold_agent(
-    app: faust.App, ledger: Ledger, records_topic: Any, dead_letters: DeadLetters
+    app: faust.App,
+    ledger: Ledger,
+    records_topic: Any,
+    dead_letters: DeadLetters,
+    on_stored: Callable[[], None] | None = None,
 ) -> Any:
+    """``on_stored`` is called after a batch stored new events (it wakes the seal stage)."""
+
     @app.agent(records_topic, name="fold", concurrency=1)
     async def fold(stream: Any) -> None:
         async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
-            await fold_events(ledger, events, dead_letters)
+            if await fold_events(ledger, events, dead_letters) and on_stored is not None:
+                on_stored()
 
     return fold
 
 
-async def fold_events(ledger: Ledger, events: Sequence[Any], dead_letters: DeadLetters) -> None:
-    """Parse, group by partition and fold; park what cannot be parsed or folded."""
+async def fold_events(ledger: Ledger, events: Sequence[Any], dead_letters: DeadLetters) -> int:
+    """Parse, group by partition and fold; park what cannot be parsed or folded.
+
+    Returns how many new events were stored.
+    """
     groups: dict[tuple[str, int], list[tuple[int, ProcoreChange]]] = defaultdict(list)
     for event in events:
         msg = event.message
@@ -52,8 +62,10 @@ async def fold_events(ledger: Ledger, events: Sequence[Any], dead_letters: DeadL
             await dead_letters.park(msg, reason=f"unreadable change message: {exc}")
             continue
         groups[(msg.topic, msg.partition)].append((msg.offset, change))
+    stored = 0
     for (topic, partition), items in groups.items():
-        await _fold_partition(ledger, topic, partition, items, dead_letters, events)
+        stored += await _fold_partition(ledger, topic, partition, items, dead_letters, events)
+    return stored
 
 
 async def _fold_waiting_out_outages(
@@ -78,7 +90,7 @@ async def _fold_partition(
     items: list[tuple[int, ProcoreChange]],
     dead_letters: DeadLetters,
     events: Sequence[Any],
-) -> None:
+) -> int:
     for attempt in range(1, 4):
         try:
             result = await _fold_waiting_out_outages(ledger, topic, partition, items)
@@ -97,8 +109,8 @@ async def _fold_partition(
             topic,
             partition,
         )
-        return
-    await _fold_one_by_one(ledger, topic, partition, items, dead_letters, events)
+        return result.new_events
+    return await _fold_one_by_one(ledger, topic, partition, items, dead_letters, events)
 
 
 async def _fold_one_by_one(
@@ -108,8 +120,9 @@ async def _fold_one_by_one(
     items: list[tuple[int, ProcoreChange]],
     dead_letters: DeadLetters,
     events: Sequence[Any],
-) -> None:
+) -> int:
     """Isolate the message that keeps failing: park it, fold the others."""
+    stored = 0
     by_offset = {e.message.offset: e.message for e in events if e.message.partition == partition}
     for offset, change in items:
         try:
@@ -120,3 +133,5 @@ async def _fold_one_by_one(
             await dead_letters.park(by_offset[offset], reason=f"fold failed: {exc!r}")
         else:
             telemetry.folded(result.folded, result.new_events)
+            stored += result.new_events
+    return stored

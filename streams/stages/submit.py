@@ -52,7 +52,10 @@ class Submitter:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        inline_first_poll_s: float = INLINE_FIRST_POLL_S,
     ) -> None:
+        """``inline_first_poll_s``: the worker passes 0, so a round never sleeps on a job and a
+        batch sealed meanwhile is uploaded at once (its first poll comes in a later round)."""
         self.ledger = ledger
         self.rules = rules
         self.gateway = gateway
@@ -60,6 +63,7 @@ class Submitter:
         self.now = now
         self.clock = clock
         self.sleep = sleep
+        self.inline_first_poll_s = inline_first_poll_s
         self._open: dict[UUID, None] = {}
         self._scanned = 0
         self._polls: dict[str, JobPollSchedule] = {}  # job id -> its one backoff schedule
@@ -147,7 +151,7 @@ class Submitter:
                 schedule = JobPollSchedule.after_upload(self.policy, self.clock(), retry_after)
                 self._polls[job_id] = schedule
                 wait = schedule.wait_s(self.clock())
-                if wait > INLINE_FIRST_POLL_S:
+                if wait > self.inline_first_poll_s:
                     return steps
                 await self.sleep(wait)
             else:
