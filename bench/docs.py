@@ -57,14 +57,14 @@ OPTIMISED = """\
 - **Consumer fetch wait**: `streams/faust_transport.py` is faust's aiokafka driver with
   `fetch_max_wait_ms=100`, selected through faust's `broker_consumer` setting (wired in
   `streams/faust_app.py`); it took 1.5–2 s off p95/p99 of §4 when it was measured separately.
-- **Stage wake-ups** (§4, 20 edits at 5/s, quick profile): p95 webhook → Buchungsstapel job
-  4.1–4.8 s → 0.27 s. The fold agent rings the seal stage (and documents) when it stored new
-  events, the seal stage rings submit when it sealed a batch (`streams/agents/stages.py`; the
-  1 s ticks stay as the fallback, rung runs of seal at most every 0.2 s). Submission runs each
-  open batch in its own task (`Submitter.start_open`, at most 16 at once), so a batch whose
-  DATEV job is being polled (first GET after 2 s) no longer holds up the batches sealed after
-  it: with one batch at a time, sealed → submitted was 1.9–2.4 s (median) at 5 edits/s.
-  `python -m bench.worker pipeline --timers` is the worker without both, §4's baseline.
+- **Stage wake-ups** (§4, quick profile): p95 webhook → Buchungsstapel job 4.1–4.8 s →
+  0.27 s. The fold agent rings the seal stage (and documents) when it stored new events, the
+  seal stage rings submit when it sealed a batch (`streams/agents/stages.py`; the 1 s ticks stay
+  as the fallback, rung seal runs at most every 0.2 s). The worker's submission round never
+  sleeps on a job (`Submitter(inline_first_poll_s=0)`): a round that waited ~2 s for a new job's
+  first poll held up every batch sealed meanwhile (sealed → submitted 1.9–2.4 s median at 5
+  edits/s). `python -m bench.worker pipeline --timers` is the worker without both, §4's
+  baseline.
 """
 
 FINDINGS = """\

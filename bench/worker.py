@@ -1,9 +1,9 @@
 """Worker entry points for the benchmarks, run as child processes.
 
 ``python -m bench.worker pipeline [--timers]`` runs the real ``ml-connector worker`` (settings
-from ``MLC_*``); ``--timers`` turns the stage wake-ups off (stages run on their 1 s ticks only and a
-submission round waits for a new job's first poll), the behaviour before the wake-ups, for a same-run
-baseline.
+from ``MLC_*``); ``--timers`` turns the stage wake-ups off (stages run on their 1 s ticks only
+and a submission round waits for a new job's first poll): the behaviour before the wake-ups,
+as a same-run baseline.
 ``python -m bench.worker count`` runs a faust app with the worker's own settings whose only agent
 counts ``procore.records`` messages (same batching as the fold agent) and writes the first/last
 arrival times to ``BENCH_OUT`` once it has seen ``BENCH_N`` messages.
