@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from streams.errors import ConnectorError
 from streams.ledger.eventstore import describe_event_store, sqlite_path
 from streams.setup.checks.base import Check, DoctorContext, fail, ok
 
@@ -21,6 +22,8 @@ def check_event_store(ctx: DoctorContext) -> Check:
     try:
         ledger = ctx.build_ledger(ctx.settings)
         last = ledger.recorder.max_notification_id() or 0
+    except ConnectorError as exc:  # already names the server, its message and the settings
+        return fail(name, str(exc), "correct the postgres settings or start the server")
     except Exception as exc:
         return fail(
             name,

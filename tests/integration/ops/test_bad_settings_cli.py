@@ -143,3 +143,24 @@ def test_unknown_variable_is_warned_with_the_closest_name() -> None:
         "unknown setting MLC_WEBPORT is ignored; did you mean MLC_WEB_PORT?",
     ]
     assert all(w["level"] == "warning" for w in warned)
+
+
+def test_doctor_names_the_postgres_problem_in_its_checklist(tmp_path: Path) -> None:
+    if not _postgres_runs():
+        pytest.skip("PostgreSQL not running on 127.0.0.1:5432")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "streams.cli", "doctor", "--timeout", "2"],
+        env={**os.environ, "MLC_POSTGRES__DBNAME": "mlc_no_such_db", "MLC_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    assert done.returncode == 1
+    [line] = [x for x in done.stdout.splitlines() if "event store" in x]
+    assert "FAIL" in line and 'database "mlc_no_such_db" does not exist' in line
+    assert "127.0.0.1:5432" in line
+    assert "Traceback" not in done.stdout + done.stderr
+    assert seconds < ENOUGH_S
