@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 BATCH_NAMESPACE = uuid.UUID("0c6f5d1e-2b8a-4c3d-9e7f-1a2b3c4d5e6f")
 
 FileKind = Literal["creditors", "bookings"]
-BatchState = Literal["sealed", "submitted", "completed", "failed"]
+BatchState = Literal["in_review", "sealed", "submitted", "completed", "failed", "rejected"]
 
 
 def batch_id_for(client_id: str, seal_position: int, part: int = 0) -> UUID:
@@ -63,6 +63,7 @@ class Batch(Aggregate):
         self.failure: str | None = None
         self.attempts = 0
         self.retries = 0  # DATEV "try again" answers (1008837)
+        self.review: dict[str, Any] | None = None  # {decision, by, at, note} once decided
 
     @event("SubmitIntended")
     def submit_intended(self, kind: str, filename: str, reference_id: str, sha256: str) -> None:
@@ -80,6 +81,24 @@ class Batch(Aggregate):
         self.intents.pop(kind, None)
         self.retries += 1
         self.failure = reason
+
+    # -- review before DATEV (mapping option schedule.review) ----------------------------------
+
+    @event("HeldForReview")
+    def hold_for_review(self) -> None:
+        """Sealed, but DATEV gets it only once the advisor approves."""
+        self.state = "in_review"
+
+    @event("ReviewApproved")
+    def approve(self, by: str, at: datetime, note: str) -> None:
+        self.state = "sealed"  # the submitter takes it from here
+        self.review = {"decision": "approved", "by": by, "at": at.isoformat(), "note": note}
+
+    @event("ReviewRejected")
+    def reject(self, by: str, at: datetime, note: str) -> None:
+        """Never submitted; its lines went back to their records as pending."""
+        self.state = "rejected"
+        self.review = {"decision": "rejected", "by": by, "at": at.isoformat(), "note": note}
 
     @event("JobSubmitted")
     def job_submitted(self, kind: str, job_id: str, filename: str, already_submitted: bool) -> None:

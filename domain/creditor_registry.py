@@ -35,3 +35,8 @@ class CreditorRegistry(Aggregate):
     @event("CreditorExported")
     def exported_version(self, vendor_id: int, content_hash: str, batch_id: str) -> None:
         self.exported[vendor_id] = content_hash
+
+    @event("CreditorExportWithdrawn")
+    def export_withdrawn(self, vendor_id: int, batch_id: str) -> None:
+        """Its batch was rejected: the creditor row goes out again with the next batch."""
+        self.exported.pop(vendor_id, None)

@@ -108,6 +108,10 @@ class ScheduleSettings(_Section):
         default="daily 18:00",
         description="immediate | every <N>m | every <N>h | daily HH:MM | manual",
     )
+    review: bool = Field(
+        default=False,
+        description="sealed batches wait for the advisor's approval before they go to DATEV",
+    )
 
     @field_validator("cadence")
     @classmethod

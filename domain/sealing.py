@@ -88,6 +88,8 @@ def seal_batches(
                 for kind, f in files.items()
             },
         )
+        if mapping.schedule.review:
+            batch.hold_for_review()
         batches.append(batch)
         for key in keys:
             batch_of.setdefault(key, batch.id)

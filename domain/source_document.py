@@ -136,6 +136,17 @@ class SourceDocument(Aggregate):
         self.batches.append(batch_id)
         self.decision = "batched"
 
+    @event("BatchRejected")
+    def batch_rejected(
+        self, record_key: str, batch_id: str, posted: LineDicts, by: str, note: str
+    ) -> None:
+        """The advisor rejected the batch: back to what was posted before it (then re-planned)."""
+        self.posted = posted
+        self.desired = posted
+        self.pending = []
+        self.batches = [b for b in self.batches if b != batch_id]
+        self.decision = "planned"
+
     @event("DocumentUploaded")
     def document_uploaded(self, record_key: str, guid: str, filename: str, client_id: str) -> None:
         self.document_guid = guid

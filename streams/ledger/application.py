@@ -21,6 +21,7 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking
 
+from domain import review
 from domain.batch import Batch
 from domain.belegfeld import BelegfeldRegistry, new_registry, registry_id
 from domain.booking import BelegfeldClaim
@@ -129,6 +130,42 @@ class Ledger(LedgerStore):
         batch.request_resubmit(requested_by=by, note=batch.failure or "")
         self._save([batch])
         return batch
+
+    @command
+    def approve_batch(self, batch_id: UUID, by: str, at: datetime, note: str = "") -> Batch:
+        """The advisor's approval: the batch goes to DATEV with the next submit round."""
+        batch = self.load(Batch, batch_id)
+        review.approve(batch, by, at, note)
+        self._save([batch])
+        return batch
+
+    @command
+    def reject_batch(self, batch_id: UUID, by: str, at: datetime, note: str) -> Batch:
+        """The advisor's rejection: never submitted; its records are planned again (pending)."""
+        batch = self.load(Batch, batch_id)
+        docs = [self.load(SourceDocument, SourceDocument.create_id(k)) for k in batch.record_keys]
+        prior = {d.key: self._posted_before(d, str(batch.id)) for d in docs}
+        registry = self.registry(batch.client_id)
+        review.reject(batch, docs, prior, registry, by, at, note)
+        touched: dict[UUID, Aggregate] = {d.id: d for d in docs}
+        touched[registry.id] = registry
+        loaded: dict[UUID, Aggregate] = {}
+        for doc in docs:
+            self._book(doc, touched, loaded)
+        self._save([batch, *touched.values()])
+        return batch
+
+    def _posted_before(self, doc: SourceDocument, batch_id: str) -> list[dict[str, Any]]:
+        """The record's posted lines just before ``batch_id`` took them."""
+        for event in reversed(self.history(doc.id)):
+            payload = event_payload(event)
+            if event_type_name(event).endswith("LinesBatched") and payload["batch_id"] == batch_id:
+                before: Aggregate = self.repository.get(
+                    doc.id, version=event.originator_version - 1
+                )
+                assert isinstance(before, SourceDocument)
+                return before.posted
+        raise LookupError(f"record {doc.key} was never batched in {batch_id}")
 
     @command
     def record_job(self, batch: Batch, outcome: str, **details: Any) -> None:

@@ -202,6 +202,8 @@ def _line_facts(
 
 
 def _batch_where(batch: Batch) -> Where:
+    if batch.state == "in_review":
+        return "pending"  # not sent to DATEV until the advisor approves
     if batch.state == "completed":
         return "accepted"
     return "failed" if batch.state == "failed" else "submitted"
@@ -229,8 +231,8 @@ def reconciliation_report(
     lines: list[LineFact] = []
     batches: list[BatchFact] = []
     for batch in iter_batches(ledger):
-        if batch.client_id != client_id:
-            continue
+        if batch.client_id != client_id or batch.state == "rejected":
+            continue  # a rejected batch's lines went back to their records as pending
         facts = _line_facts(ctx, load_lines(batch.lines), _batch_where(batch), str(batch.id))
         lines += facts
         mine = [f for f in facts if f.period == period and f.kost1 in (kost_filter or {f.kost1})]

@@ -248,6 +248,60 @@ _EDITOR: dict[str, str] = {
     ),
 }
 
+_REVIEW: dict[str, str] = {
+    "Review of batch {batch}": "Freigabe des Buchungsstapels {batch}",
+    "Review batch {batch}": "Buchungsstapel {batch} prüfen",
+    "approved": "freigegeben",
+    "requisition": "Nachunternehmerrechnung",
+    "direct_cost": "Direkte Kosten",
+    "commitment": "Auftrag",
+    "For clients with review = true (mapping, [schedule]) a sealed Buchungsstapel waits here "
+    "until it is approved; only then does it go to DATEV.": (
+        "Bei Mandanten mit review = true (Zuordnung, [schedule]) wartet ein versiegelter "
+        "Buchungsstapel hier auf die Freigabe; erst dann geht er an DATEV."
+    ),
+    "Decided": "Entschieden",
+    "By": "Von",
+    "Note": "Notiz",
+    "Batch {decision}.": "Buchungsstapel {decision}.",
+    "net {net} EUR, tax {tax} EUR": "netto {net} EUR, Steuer {tax} EUR",
+    "Warnings": "Hinweise",
+    "No warnings.": "Keine Hinweise.",
+    "Differences to Procore": "Differenzen zu Procore",
+    "Booked after this batch": "Gebucht nach diesem Stapel",
+    "None: every record books what Procore approved.": (
+        "Keine: jeder Beleg bucht, was in Procore freigegeben ist."
+    ),
+    "Per account (Gegenkonto)": "Je Gegenkonto",
+    "Per tax key (BU-Schlüssel)": "Je BU-Schlüssel",
+    "Per cost centre (Kostenstelle)": "Je Kostenstelle",
+    "Per creditor (Kreditor)": "Je Kreditor",
+    "Tax key (BU-Schlüssel)": "BU-Schlüssel",
+    "Creditor (Kreditor)": "Kreditor",
+    "Tax (EUR)": "Steuer (EUR)",
+    "Procore source": "Procore-Beleg",
+    "Document date": "Belegdatum",
+    "Posting text": "Buchungstext",
+    "Your name": "Ihr Name",
+    "Note (optional)": "Notiz (optional)",
+    "Why rejected (required)": "Grund der Ablehnung (Pflicht)",
+    "Approve and send to DATEV": "Freigeben und an DATEV senden",
+    "Reject: lines back to pending": "Ablehnen: Zeilen zurück in den Vorrat",
+    "{n} line(s) under § 13b: the client owes the VAT (reverse charge)": (
+        "{n} Zeile(n) nach § 13b: der Mandant schuldet die Umsatzsteuer"
+    ),
+    "{n} reversal line(s) (Generalumkehr) for changed records": (
+        "{n} Storno-Zeile(n) (Generalumkehr) für geänderte Belege"
+    ),
+    "{n} new or changed creditor(s) (Kreditor master data): {names}": (
+        "{n} neue oder geänderte Kreditoren (Stammdaten): {names}"
+    ),
+    "{record}: tax rounded by {amount} EUR against Procore": (
+        "{record}: Steuer gegenüber Procore um {amount} EUR gerundet"
+    ),
+    "{record}: {note}": "{record}: {note}",
+}
+
 _CAUSES_DE = {
     "parked_unmapped": "geparkt: keine Zuordnung",
     "parked_tax": "geparkt: Steuer passt nicht",
@@ -262,4 +316,9 @@ _CAUSES_DE = {
     "unexplained": "ungeklärt (Prüfpfad ansehen)",
 }
 
-MESSAGES: dict[str, str] = {**_PAGES, **_EDITOR, **{CAUSES[k]: v for k, v in _CAUSES_DE.items()}}
+MESSAGES: dict[str, str] = {
+    **_PAGES,
+    **_EDITOR,
+    **_REVIEW,
+    **{CAUSES[k]: v for k, v in _CAUSES_DE.items()},
+}

@@ -89,9 +89,13 @@ class Submitter:
         waiting_creditors: set[str] = set()  # clients with an earlier creditor file not done
         for batch_id in await asyncio.to_thread(self._refresh_open):
             batch = await asyncio.to_thread(self.ledger.aggregate, batch_id)
-            if not isinstance(batch, Batch) or batch.state in ("completed", "failed"):
+            if not isinstance(batch, Batch) or batch.state in ("completed", "failed", "rejected"):
                 self._open.pop(batch_id, None)
                 self.gateway.forget(f"batch:{batch_id}")
+                continue
+            if batch.state == "in_review":  # waits for the advisor (mapping: schedule.review)
+                if batch.next_file() == "creditors":
+                    waiting_creditors.add(batch.client_id)  # later batches keep their order
                 continue
             blocked = batch.client_id in waiting_creditors
             if self._ready(batch, blocked):

@@ -29,6 +29,7 @@ from streams.operator.status.metrics import CONTENT_TYPE, build_registry, render
 from streams.operator.status.respond import html as _html
 from streams.operator.status.respond import translator_for as _t
 from streams.operator.status.respond import view_of
+from streams.operator.status.review import REVIEW_ROUTES
 from streams.stages.seal import batch_files
 
 Handler = Callable[["StatusContext", web.Request], Awaitable[web.StreamResponse]]
@@ -300,6 +301,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/status/month-end", _guarded(month_end)),
     ("POST", "/status/replay", _guarded(replay)),
     *[(method, path, _guarded(handler)) for method, path, handler in EDITOR_ROUTES],
+    *[(method, path, _guarded(handler)) for method, path, handler in REVIEW_ROUTES],
     ("GET", "/status/login", login_form),
     ("POST", "/status/login", login),
 ]

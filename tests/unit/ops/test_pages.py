@@ -59,4 +59,5 @@ def test_every_message_of_the_pages_has_a_german_text() -> None:
     ids = set(re.findall(r'\bt\(\s*"([^"]*)"', text)) | set(re.findall(r"\bt\('([^']*)'", text))
     ids |= set(re.findall(r'Reason\(\s*"([^"]*)"', text)) | set(CATEGORY_REASONS.values())
     ids |= set(re.findall(r'reason = "([^"]*)"', text))
+    ids |= set(re.findall(r'Warning\(\s*"([^"]*)"', text))
     assert sorted(i for i in ids if i and i not in MESSAGES) == []
