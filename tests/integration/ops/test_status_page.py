@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +27,10 @@ TOKEN = "correct horse battery staple"
 def break_mapping(demo: DemoEnvironment, tmp_path: Path) -> Path:
     """The demo mapping without the labour cost-type default: labour lines park."""
     broken = tmp_path / "broken.toml"
-    broken.write_text(demo.mapping_path.read_text().replace('"L" = 3100\n', ""), "utf-8")
+    text = demo.mapping_path.read_text().replace('"L" = 3100\n', "")
+    # A construction cost type needs an account (mapping check): L is then no longer one.
+    text = re.sub(r"^(construction_cost_types = \[.*?)\"L\",? ?(.*)$", r"\1\2", text, flags=re.M)
+    broken.write_text(text, "utf-8")
     return broken
 
 
