@@ -7,10 +7,13 @@ registry's exported vendor versions are recorded as events on those aggregates.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
 
 from domain.batch import Batch
 from domain.batch_files import build_files
@@ -21,6 +24,27 @@ from domain.extf import CreditorRecord, creditor_record, split_batches
 from domain.mapping import ClientMapping
 from domain.procore.records import Vendor
 from domain.source_document import SourceDocument, dump_lines
+
+SEAL_CLOCK_NAMESPACE = uuid.UUID("3e0b9a57-6c2d-4f1e-8a7b-5d4c3b2a1f09")
+
+
+class SealClock(Aggregate):
+    """When a client's cadence last sealed, so a restart does not seal again before it is due."""
+
+    INITIAL_VERSION = 1
+
+    @staticmethod
+    def create_id(client_id: str) -> uuid.UUID:
+        return uuid.uuid5(SEAL_CLOCK_NAMESPACE, client_id)
+
+    @event("Opened")
+    def __init__(self, client_id: str) -> None:
+        self.client_id = client_id
+        self.last_seal: datetime | None = None
+
+    @event("Ran")
+    def ran(self, at: datetime) -> None:
+        self.last_seal = at
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ position is skipped, so each record version is decided exactly once.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -31,7 +31,6 @@ from domain.periods.register import ClientPeriods
 from domain.planning import BOOKABLE, Route, book
 from domain.sealing import SealResult, seal_batches
 from domain.source_document import SourceDocument, fold_change
-from streams.ledger.rules import BookingRules
 from streams.ledger.store import (
     LedgerStore,
     batcher_name,
@@ -76,16 +75,6 @@ def command(method: F) -> F:
 
 class Ledger(LedgerStore):
     """Records, their booking decisions, batches, periods, creditor numbers and poll cursors."""
-
-    def __init__(
-        self,
-        env: Mapping[str, str] | None = None,
-        rules: BookingRules | None = None,
-        incarnation: str = "",
-    ) -> None:
-        super().__init__(env)
-        self.rules = rules
-        self.incarnation = incarnation
 
     @command
     def fold(
@@ -219,16 +208,17 @@ class Ledger(LedgerStore):
         return doc
 
     @command
-    def seal(self, route: Route, now: datetime) -> SealResult:
-        """Seal the client's pending lines into batches, with the seal position tracked."""
+    def seal(self, route: Route, now: datetime, scheduled: bool = False) -> SealResult:
+        """Seal the client's pending lines into batches (``scheduled``: the cadence's run)."""
         docs, last = self.pending_documents(route.client_id)
-        if last is None:
-            return SealResult((), 0, 0)
-        lines = sum(len(d.pending) for d in docs)
         registry = self.registry(route.client_id)
-        batches = seal_batches(docs, route.mapping, registry, last, now) if docs else []
-        changed = [*batches, *docs, registry] if docs else []
-        self._save(changed, Tracking(batcher_name(route.client_id), last))
+        batches = seal_batches(docs, route.mapping, registry, last or 0, now) if docs else []
+        changed: list[Aggregate] = [*batches, *docs, registry] if docs else []
+        if scheduled:
+            changed.append(clock := self.seal_clock(route.client_id))
+            clock.ran(at=now)
+        self._save(changed, Tracking(batcher_name(route.client_id), last) if last else None)
+        lines = sum(len(b.lines) for b in batches)
         return SealResult(tuple(b.id for b in batches), len(docs), lines)
 
     @command
@@ -271,6 +261,8 @@ class Ledger(LedgerStore):
         """New events of ``aggregates`` (and the tracking row) in one transaction."""
         processing = ProcessingEvent[UUID](tracking)
         processing.collect_events(*aggregates)
+        if not processing.events and tracking is None:
+            return
         try:
             recordings = self._record(processing)
         except Exception:

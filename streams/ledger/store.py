@@ -21,7 +21,9 @@ from eventsourcing.utils import get_topic
 from domain.creditor_registry import CreditorRegistry
 from domain.cursor import PollCursor
 from domain.periods.register import ClientPeriods
+from domain.sealing import SealClock
 from domain.source_document import SourceDocument
+from streams.ledger.rules import BookingRules
 
 
 def tracking_name(topic: str, partition: int, incarnation: str = "") -> str:
@@ -62,8 +64,15 @@ class LedgerStore(Application[UUID]):
     name = "ledger"
     recorder: ProcessRecorder
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        rules: BookingRules | None = None,
+        incarnation: str = "",
+    ) -> None:
         super().__init__(env)
+        self.rules = rules  # the booking rules in force (None: records are stored, not booked)
+        self.incarnation = incarnation  # the Kafka cluster's, qualifying fold tracking names
         self.write_lock = threading.RLock()  # taken by every command of the ledger
         self.positions: dict[str, int] = {}  # tracking name -> position, as last saved
 
@@ -111,6 +120,11 @@ class LedgerStore(Application[UUID]):
         """The client's closed months (a fresh, unsaved aggregate if none was ever closed)."""
         found = self.aggregate(ClientPeriods.create_id(client_id))
         return found if isinstance(found, ClientPeriods) else ClientPeriods(client_id=client_id)
+
+    def seal_clock(self, client_id: str) -> SealClock:
+        """When the client's cadence last sealed (a fresh, unsaved aggregate if never)."""
+        found = self.aggregate(SealClock.create_id(client_id))
+        return found if isinstance(found, SealClock) else SealClock(client_id=client_id)
 
     def cursor(self, name: str) -> PollCursor:
         """The poller's high-water mark ``name`` (a fresh, unsaved aggregate if never set)."""

@@ -24,16 +24,19 @@ class SealScheduler:
         self.ledger = ledger
         self.rules = rules
         self.now = now
-        self.last_seal: dict[str, datetime] = {}
+        self.last_seal: dict[str, datetime | None] = {}  # read from the ledger on first use
 
     def run_once(self) -> dict[str, SealResult]:
         """Seal every client whose cadence is due; returns what was sealed per client."""
         results: dict[str, SealResult] = {}
         now = self.now()
         for client_id, rules in self.rules.clients.items():
-            if not rules.cadence.due(self.last_seal.get(client_id), now):
+            if client_id not in self.last_seal:
+                self.last_seal[client_id] = self.ledger.seal_clock(client_id).last_seal
+            if not rules.cadence.due(self.last_seal[client_id], now):
                 continue
-            result = self.ledger.seal(rules, now)
+            scheduled = rules.cadence.kind in ("every", "daily")  # the others never wait
+            result = self.ledger.seal(rules, now, scheduled=scheduled)
             self.last_seal[client_id] = now
             if result.batch_ids:
                 log.info(

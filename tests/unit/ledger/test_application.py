@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from domain.batch import Batch
 from domain.changes import ProcoreChange, RecordRef
+from domain.mapping import ClientMapping
 from domain.periods.register import PeriodAlreadyInState
 from streams.ledger.application import Ledger
 from streams.ledger.rules import BookingRules, ClientRules
+from streams.stages.cadence import SealScheduler
 from tests.unit.domain.factories import (
     COMPANY,
     GERUEST,
@@ -21,6 +23,7 @@ from tests.unit.domain.factories import (
     direct_cost,
     make_chart,
     make_mapping,
+    mapping_data,
 )
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
@@ -133,3 +136,19 @@ def test_cursor_is_a_ledger_fact() -> None:
     assert app.cursor_get("poller") is None
     app.advance_cursor("poller", NOW)
     assert app.cursor_get("poller") == NOW
+
+
+def test_daily_cadence_remembers_its_last_seal_across_a_restart() -> None:
+    mapping = ClientMapping.model_validate(
+        {**mapping_data(), "schedule": {"cadence": "daily 18:00"}}
+    )
+    daily = BookingRules([ClientRules(mapping=mapping, chart=make_chart(mapping), source="memory")])
+    app = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, rules=daily)
+    at = datetime(2026, 11, 25, 18, 5, tzinfo=UTC)
+    app.fold(TOPIC, 0, [(0, change(1, "100.00"))])
+    assert SealScheduler(app, daily, now=lambda: at).run_once()  # due: sealed
+    app.fold(TOPIC, 0, [(1, change(2, "50.00"))])
+    later = at + timedelta(minutes=25)
+    assert SealScheduler(app, daily, now=lambda: later).run_once() == {}  # restarted: not due
+    tomorrow = at + timedelta(days=1)
+    assert SealScheduler(app, daily, now=lambda: tomorrow).run_once()
