@@ -35,15 +35,24 @@ def ensure_data_dir(path: Path) -> Path:
                 f"data_dir {path} cannot be created under {parent} ({exc.strerror}); {fix}"
             ) from None
         os.chmod(path, PRIVATE_DIR)
-    probe = path / f".write-test-{os.getpid()}"
+    problem = write_problem(path)
+    if problem is not None:
+        raise SettingsError(f"data_dir {path} is not writable by this user ({problem}); {fix}")
+    return path
+
+
+def write_problem(directory: Path) -> str | None:
+    """Why this user cannot create files in ``directory`` (tried, then removed); None if it can.
+
+    A real attempt, because ``os.access`` says yes to root on read-only mounts.
+    """
+    probe = directory / f".write-test-{os.getpid()}"
     try:
         os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
         probe.unlink()
     except OSError as exc:
-        raise SettingsError(
-            f"data_dir {path} is not writable by this user ({exc.strerror}); {fix}"
-        ) from None
-    return path
+        return exc.strerror or type(exc).__name__
+    return None
 
 
 def exposed_paths(path: Path, limit: int = 20) -> list[tuple[Path, int]]:

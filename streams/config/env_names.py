@@ -104,6 +104,25 @@ _EXAMPLES = {
 }
 
 
+def unknown_file_keys(model: type[BaseModel], data: Mapping[str, Any], path: Path) -> list[str]:
+    """Warnings for keys of nested tables (``[procore]`` …) no setting reads.
+
+    Unknown top-level keys are already errors (the model forbids extras); nested tables ignore
+    extras, like their environment variables, so a typo there would pass silently.
+    """
+    messages = []
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        nested = _model_of(field.annotation) if field is not None else None
+        if nested is None or not isinstance(value, Mapping):
+            continue
+        for sub in sorted(set(value) - set(nested.model_fields)):
+            close = difflib.get_close_matches(sub, list(nested.model_fields), n=1, cutoff=0.6)
+            hint = f"; did you mean '{key}.{close[0]}'?" if close else ""
+            messages.append(f"unknown setting '{key}.{sub}' in {path} is ignored{hint}")
+    return messages
+
+
 def unparsable_variable(model: type[BaseModel], environ: Mapping[str, str], field: str) -> str:
     """Explain which variable of ``field`` is not the JSON pydantic-settings expects."""
     for env, _, annotation in fields(model):

@@ -29,6 +29,7 @@ from rich.logging import RichHandler
 
 from streams.config.quiet_http import quiet_malformed_requests
 from streams.config.settings import LogFormat, Settings
+from streams.config.typos import warn_unknown_settings
 
 CONTEXT_FIELDS = ("record", "batch", "client", "job", "company", "project")
 MASK = "***"
@@ -209,20 +210,7 @@ def configure_logging(
         logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.WARNING)
     logging.captureWarnings(True)
     quiet_malformed_requests()
-    warn_unknown_variables()
-
-
-_WARNED: set[str] = set()
-
-
-def warn_unknown_variables() -> None:
-    """Warn once per process about each ``MLC_…`` variable no setting reads (typos)."""
-    from streams.config.env_names import unknown_variables
-
-    for message in unknown_variables(Settings, os.environ):
-        if message not in _WARNED:
-            _WARNED.add(message)
-            logging.getLogger("streams.config").warning(message)
+    warn_unknown_settings()
 
 
 def configure_cli_logging() -> None:

@@ -7,6 +7,7 @@ in environment variables, e.g. ``MLC_PROCORE__BASE_URL``.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -216,5 +217,21 @@ def describe_validation_error(exc: ValidationError, path: Path | None) -> str:
         value = err.get("input")
         shown = "" if isinstance(value, dict) or "secret" in toml_name else f" (got {value!r})"
         where = f"{env_name} or '{toml_name}' in {path}" if path else env_name
+        if err["type"] == "extra_forbidden":
+            hint = closest_key(loc)
+            lines.append(f"  - {toml_name}: not a setting{hint}; rename or remove it in {path}")
+            continue
         lines.append(f"  - {toml_name}: {err['msg']}{shown}; set {where}")
     return "\n".join(lines)
+
+
+def closest_key(loc: list[str]) -> str:
+    """``; did you mean 'web_port'?`` for a misspelt settings-file key, else ''."""
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        annotation = model.model_fields[part].annotation if part in model.model_fields else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return ""
+        model = annotation
+    close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1, cutoff=0.6)
+    return f" (did you mean '{'.'.join([*loc[:-1], close[0]])}'?)" if close else ""

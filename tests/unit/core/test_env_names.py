@@ -73,3 +73,24 @@ def test_bad_json_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings()
     assert str(caught.value).startswith("MLC_PROCORE__COMPANY_IDS is not valid JSON")
     assert "MLC_PROCORE__COMPANY_IDS='[123, 456]'" in str(caught.value)
+
+
+def test_settings_file_typos_get_the_closest_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streams.config.typos import unknown_settings
+
+    path = tmp_path / "ml-connector.toml"
+    path.write_text('[procore]\nbaseurl = "https://x.test"\n', encoding="utf-8")
+    monkeypatch.setenv("MLC_CONFIG", str(path))
+    assert load_settings().procore.base_url == "https://api.procore.com"  # ignored, so warned
+    assert unknown_settings() == [
+        f"unknown setting 'procore.baseurl' in {path} is ignored; did you mean 'procore.base_url'?"
+    ]
+    path.write_text("webport = 7000\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        "invalid settings:\n"
+        f"  - webport: not a setting (did you mean 'web_port'?); rename or remove it in {path}"
+    )

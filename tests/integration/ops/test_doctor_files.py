@@ -1,0 +1,44 @@
+"""The doctor's data-directory line on a real filesystem: creatable, writable, private."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streams.bootstrap import build_ledger, build_procore
+from streams.config.settings import Settings
+from streams.setup.checks import files
+from streams.setup.checks.base import Check, DoctorContext
+
+
+async def check(data_dir: Path) -> Check:
+    ctx = DoctorContext(Settings(data_dir=data_dir), build_procore, lambda s: build_ledger(s))
+    [line] = await files.run(ctx)
+    return line
+
+
+async def test_missing_but_creatable_is_a_warning_and_nothing_is_created(tmp_path: Path) -> None:
+    line = await check(tmp_path / "new" / "var")
+    assert (line.verdict, line.fix) == ("warn", "the worker creates it (mode 700)")
+    assert not (tmp_path / "new").exists()  # a check changes nothing
+    assert [p.name for p in tmp_path.iterdir()] == []  # not even its write probe
+
+
+async def test_uncreatable_or_unwritable_is_red(tmp_path: Path) -> None:
+    line = await check(Path("/proc/mlc-nope/var"))
+    assert line.verdict == "fail" and "cannot be created under /proc" in line.detail
+    assert "MLC_DATA_DIR" in line.fix
+    (tmp_path / "file").write_text("x")
+    line = await check(tmp_path / "file")
+    assert line.verdict == "fail" and "is not a writable directory (a file)" in line.detail
+
+
+async def test_private_is_green_and_exposed_is_red(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    (data / "events.sqlite3").touch(mode=0o600)
+    assert (await check(data)).verdict == "ok"
+    (data / "events.sqlite3").chmod(0o644)
+    line = await check(data)
+    assert line.verdict == "fail"
+    assert f"{data / 'events.sqlite3'} (644)" in line.detail
+    assert line.fix == f"run `chmod -R go-rwx {data}`"
