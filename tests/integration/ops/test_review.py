@@ -119,3 +119,29 @@ async def test_approve_then_reject_with_a_note(site) -> None:
     resealed = {k for b in result.batch_ids for k in ctx.ledger.load(Batch, b).record_keys}
     assert set(keys) <= resealed
     assert all(ctx.ledger.load(Batch, b).state == "in_review" for b in result.batch_ids)
+
+
+def test_the_cli_lists_shows_approves_and_rejects(site) -> None:
+    from typer.testing import CliRunner
+
+    from streams.cli import app
+
+    _http, ctx, batches = site
+    first, second = (str(b.id) for b in batches[:2])
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(app, ["review", *args])
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result.output
+
+    assert first[:8] in run("list") and second[:8] in run("list")
+    shown = run("show", first[:8])
+    assert "per Gegenkonto" in shown and "per Kreditor" in shown and "3100 Fremdleistungen" in shown
+    assert "approved by" in run("approve", first[:8], "--note", "passt")
+    assert "record(s) pending again" in run("reject", second[:8], "--note", "KOST falsch")
+    assert ctx.ledger.load(Batch, batches[0].id).state == "sealed"
+    assert ctx.ledger.load(Batch, batches[1].id).review["note"] == "KOST falsch"
+    decided = run("list")
+    assert "approved" in decided and "rejected" in decided and "KOST falsch" in decided
+    again = CliRunner().invoke(app, ["review", "approve", second[:8]])
+    assert again.exit_code != 0 and "not awaiting review" in str(again.exception)
