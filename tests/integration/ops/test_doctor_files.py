@@ -42,3 +42,24 @@ async def test_private_is_green_and_exposed_is_red(tmp_path: Path) -> None:
     assert line.verdict == "fail"
     assert f"{data / 'events.sqlite3'} (644)" in line.detail
     assert line.fix == f"run `chmod -R go-rwx {data}`"
+
+
+async def test_status_page_line(tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    from streams.setup.checks import status_page
+
+    async def line(**values: object) -> Check:
+        settings = Settings(data_dir=tmp_path, **values)  # type: ignore[arg-type]
+        ctx = DoctorContext(settings, build_procore, lambda s: build_ledger(s))
+        [result] = await status_page.run(ctx)
+        return result
+
+    assert (await line()).verdict == "ok"
+    short = await line(status_token=SecretStr("hunter2"))
+    assert short.verdict == "warn" and "fewer than 16 characters" in short.detail
+    assert "MLC_STATUS_TOKEN_FILE" in short.fix
+    assert (await line(status_token=SecretStr("x" * 32))).verdict == "ok"
+    exposed_demo = await line(demo_mode=True, web_host="0.0.0.0")
+    assert exposed_demo.verdict == "warn" and "MLC_DEMO_MODE=false" in exposed_demo.fix
+    assert "Host header checked" in (await line(demo_mode=True)).detail
