@@ -13,7 +13,18 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ResourceKind = Literal["requisition", "direct_cost", "commitment", "vendor"]
+ResourceKind = Literal[
+    "requisition",
+    "direct_cost",
+    "commitment",
+    "vendor",
+    # A line-item event whose parent the payload does not name (v2.0, v4.0): the fetch stage
+    # finds the parent and turns it into a change of that parent; these never reach the ledger.
+    "direct_cost_line_item",
+    "commitment_line_item",
+]
+LINE_ITEM_KINDS: frozenset[str] = frozenset({"direct_cost_line_item", "commitment_line_item"})
+CommitmentKind = Literal["purchase_order_contract", "work_order_contract"]
 ChangeAction = Literal["create", "update", "delete"]
 # "sweep" is the poller's daily full re-read (not the month-end close's reconciliation).
 ChangeSource = Literal["webhook", "poller", "sweep", "demo", "replay"]
@@ -81,6 +92,11 @@ class ProcoreChange(BaseModel):
         default=None,
         description="what the fetch stage read around the record: vendor, commitment, "
         "cost_codes, tax_codes (as Procore sent them)",
+    )
+    commitment_kind: CommitmentKind | None = Field(
+        default=None,
+        description="purchase order or work order contract, when the producer knows it "
+        "(spares the fetch stage a lookup)",
     )
 
     @field_validator("source", mode="before")

@@ -15,10 +15,9 @@ from pydantic import BaseModel, ValidationError
 
 from adapters.procore.errors import ProcoreError, ProcoreNotFoundError
 from adapters.procore.transport import ProcoreTransport
-from domain.changes import RecordRef, ResourceKind
+from domain.changes import CommitmentKind, RecordRef, ResourceKind
 from domain.procore.records import (
     Commitment,
-    CommitmentKind,
     Company,
     CostCode,
     DirectCost,
@@ -27,6 +26,7 @@ from domain.procore.records import (
     Requisition,
     TaxCode,
     Vendor,
+    commitment_kind,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -227,31 +227,45 @@ class ProcoreClient(ProcoreTransport):
             yield _parse(Commitment, item, "commitment")
 
     async def get_commitment_raw(
-        self, company_id: int, project_id: int, commitment_id: int
+        self,
+        company_id: int,
+        project_id: int,
+        commitment_id: int,
+        kind: CommitmentKind | None = None,
     ) -> dict[str, Any]:
-        """Commitment ids are unique across both kinds: try purchase orders, then subcontracts."""
-        for kind, path in COMMITMENT_PATHS.items():
-            try:
-                body = await self.get_json(
-                    f"{path}/{commitment_id}",
-                    company_id=company_id,
-                    params={"project_id": project_id},
+        """One commitment with its line items and ``kind`` set.
+
+        With the kind known (a webhook's resource name, a list, a requisition's
+        ``commitment_type``) this is one show call. Without it, ``/rest/v1.0/commitments/{id}``
+        names the kind in ``type`` first — never a 404 probe of the wrong kind.
+        """
+        params = {"project_id": project_id}
+        if kind is None:
+            any_kind = await self.get_json(
+                f"/rest/v1.0/commitments/{commitment_id}", company_id=company_id, params=params
+            )
+            kind = commitment_kind((any_kind or {}).get("type"))
+            if kind is None:
+                raise ProcoreError(
+                    f"commitment {commitment_id} of project {project_id} has type "
+                    f"{(any_kind or {}).get('type')!r}, neither a purchase order nor a work "
+                    "order contract",
+                    method="GET",
+                    endpoint=f"/rest/v1.0/commitments/{commitment_id}",
                 )
-            except ProcoreNotFoundError:
-                continue
-            return {**body, "kind": kind}
-        raise ProcoreNotFoundError(
-            f"commitment {commitment_id} is neither a purchase order nor a work order contract "
-            f"in project {project_id}",
-            status=404,
-            method="GET",
-            endpoint=f"{COMMITMENT_PATHS['work_order_contract']}/{commitment_id}",
+        body = await self.get_json(
+            f"{COMMITMENT_PATHS[kind]}/{commitment_id}", company_id=company_id, params=params
         )
+        return {**body, "kind": kind}
 
     async def get_commitment(
-        self, company_id: int, project_id: int, commitment_id: int
+        self,
+        company_id: int,
+        project_id: int,
+        commitment_id: int,
+        kind: CommitmentKind | None = None,
     ) -> Commitment:
-        raw = await self.get_commitment_raw(company_id, project_id, commitment_id)
+        raw = await self.get_commitment_raw(company_id, project_id, commitment_id, kind)
         return _parse(Commitment, raw, "commitment")
 
     # -- pipeline helpers ------------------------------------------------------------------
@@ -263,14 +277,33 @@ class ProcoreClient(ProcoreTransport):
         async for chunk in self.stream(url, company_id=company_id, chunk_size=chunk_size):
             yield chunk
 
-    async def fetch_record(self, ref: RecordRef) -> dict[str, Any] | None:
+    async def fetch_record(
+        self, ref: RecordRef, commitment_kind: CommitmentKind | None = None
+    ) -> dict[str, Any] | None:
         """The current JSON of one record, or None when Procore answers 404 (deleted)."""
         try:
-            return await self._fetch(ref)
+            return await self._fetch(ref, commitment_kind)
         except ProcoreNotFoundError:
             return None
 
-    async def _fetch(self, ref: RecordRef) -> dict[str, Any]:
+    async def direct_cost_line_item_holder(
+        self, company_id: int, project_id: int, line_item_id: int
+    ) -> int | None:
+        """The direct cost a line item belongs to (``holder.id``), or None when not found."""
+        async for line in self.iter_records(
+            f"/rest/v1.0/projects/{project_id}/direct_costs/line_items",
+            company_id=company_id,
+            params={"filters[id][]": line_item_id},
+        ):
+            holder = line.get("holder")
+            if line.get("id") == line_item_id and isinstance(holder, dict):
+                found = holder.get("id")
+                return found if isinstance(found, int) else None
+        return None
+
+    async def _fetch(
+        self, ref: RecordRef, commitment_kind: CommitmentKind | None = None
+    ) -> dict[str, Any]:
         resource: ResourceKind = ref.resource
         if resource == "vendor":
             body: dict[str, Any] = await self.get_json(
@@ -285,4 +318,8 @@ class ProcoreClient(ProcoreTransport):
             return await self.get_requisition_raw(ref.company_id, ref.project_id, ref.resource_id)
         if resource == "direct_cost":
             return await self.get_direct_cost_raw(ref.company_id, ref.project_id, ref.resource_id)
-        return await self.get_commitment_raw(ref.company_id, ref.project_id, ref.resource_id)
+        if resource == "commitment":
+            return await self.get_commitment_raw(
+                ref.company_id, ref.project_id, ref.resource_id, commitment_kind
+            )
+        raise ValueError(f"{ref.key}: a {resource} change has no record of its own to read")

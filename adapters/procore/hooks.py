@@ -1,4 +1,8 @@
-"""Manage Procore webhook hooks and triggers (``/rest/v1.0/webhooks/hooks``) for our resources."""
+"""Manage Procore webhook hooks and triggers (``/rest/v1.0/webhooks/hooks``) for our resources.
+
+Hooks are registered with the newest payload version Procore documents (v4.0); the receiver
+parses v2.0/v3.0 as well, so hooks created earlier keep working.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from adapters.procore.transport import ProcoreTransport
+from adapters.procore.webhooks import NEWEST_PAYLOAD_VERSION
 
 HOOKS_PATH = "/rest/v1.0/webhooks/hooks"
 EVENT_TYPES = ("create", "update", "delete")
@@ -48,7 +53,7 @@ async def register_hook(
     namespace: str,
     destination_url: str,
     authorization: SecretStr,
-    api_version: str = "v2",
+    api_version: str = NEWEST_PAYLOAD_VERSION,
 ) -> dict[str, Any]:
     """Create a company hook delivering to ``destination_url`` with our Authorization header."""
     body = {
@@ -72,7 +77,7 @@ async def ensure_triggers(
     hook_id: int,
     *,
     resource_names: tuple[str, ...] = COMPANY_RESOURCES + PROJECT_RESOURCES,
-    api_version: str = "v2",
+    api_version: str = NEWEST_PAYLOAD_VERSION,
 ) -> list[dict[str, Any]]:
     """Create the missing (resource, event type) triggers on a hook; returns the created ones."""
     existing = {

@@ -1,20 +1,22 @@
 """Procore webhook deliveries: payload models (v2.0/v3.0 and v4.0) and the parser to changes.
 
-A delivery body holds one event, a JSON list of events, or ``{"events": [...]}``. Each event
-becomes a :class:`ProcoreChange` (source ``webhook``) or an :class:`IgnoredEvent` for resources
-the connector does not book. Line-item events are mapped to their parent record through
-``related_resources`` — the parent is what gets re-fetched and re-folded.
+Procore delivers one event per POST; a JSON list of events or ``{"events": [...]}`` is accepted
+too (bounded by the receiver). Each event becomes a :class:`ProcoreChange` (source ``webhook``)
+or an :class:`IgnoredEvent` for resources the connector does not book. A line-item event is a
+change of its parent: v3.0 names the parent in ``related_resources``; v2.0 and v4.0 do not, so
+such an event becomes a ``*_line_item`` change that the fetch stage resolves to its parent.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from domain.changes import ChangeAction, ProcoreChange, RecordRef, ResourceKind
+from domain.changes import ChangeAction, CommitmentKind, ProcoreChange, RecordRef, ResourceKind
 
 
 class WebhookPayloadError(ValueError):
@@ -90,18 +92,36 @@ class WebhookEventV4(BaseModel):
 
 WebhookEvent = WebhookEventV3 | WebhookEventV4
 
-# Procore resource name → our kind, and whether the event is about a line item of the parent.
-_RESOURCES: dict[str, tuple[ResourceKind, tuple[str, ...] | None]] = {
-    "requisitions": ("requisition", None),
-    "subcontractor invoices": ("requisition", None),
-    "direct costs": ("direct_cost", None),
-    "direct cost line items": ("direct_cost", ("direct costs",)),
-    "purchase order contracts": ("commitment", None),
-    "purchase order contract line items": ("commitment", ("purchase order contracts",)),
-    "work order contracts": ("commitment", None),
-    "work order contract line items": ("commitment", ("work order contracts",)),
-    "company vendors": ("vendor", None),
-    "project vendors": ("vendor", None),
+
+@dataclass(frozen=True)
+class ResourceRoute:
+    """How one Procore resource name maps onto our records."""
+
+    kind: ResourceKind
+    commitment_kind: CommitmentKind | None = None
+    parent_names: tuple[str, ...] | None = None  # set for line items: their parent's names
+    line_item_kind: ResourceKind | None = None  # the change to publish when no parent is named
+
+
+_PO: CommitmentKind = "purchase_order_contract"
+_WO: CommitmentKind = "work_order_contract"
+_RESOURCES: dict[str, ResourceRoute] = {
+    "requisitions": ResourceRoute("requisition"),
+    "subcontractor invoices": ResourceRoute("requisition"),
+    "direct costs": ResourceRoute("direct_cost"),
+    "direct cost line items": ResourceRoute(
+        "direct_cost", None, ("direct costs",), "direct_cost_line_item"
+    ),
+    "purchase order contracts": ResourceRoute("commitment", _PO),
+    "purchase order contract line items": ResourceRoute(
+        "commitment", _PO, ("purchase order contracts",), "commitment_line_item"
+    ),
+    "work order contracts": ResourceRoute("commitment", _WO),
+    "work order contract line items": ResourceRoute(
+        "commitment", _WO, ("work order contracts",), "commitment_line_item"
+    ),
+    "company vendors": ResourceRoute("vendor"),
+    "project vendors": ResourceRoute("vendor"),
 }
 _COMPANY_LEVEL: frozenset[ResourceKind] = frozenset({"vendor"})
 
@@ -162,20 +182,20 @@ def to_change(event: WebhookEvent, observed_at: datetime) -> ProcoreChange | Ign
         name, action = event.resource_type, _action(event.reason)
     else:
         name, action = event.resource_name, _action(event.event_type)
-    known = _RESOURCES.get(name.strip().lower())
-    if known is None:
+    route = _RESOURCES.get(name.strip().lower())
+    if route is None:
         return IgnoredEvent(event_id=event.event_id, resource_name=name, reason="not booked")
-    kind, parent_names = known
-    resource_id = event.resource_id
-    if parent_names is not None:
-        parents = [r for r in event.related_resources if r.name.strip().lower() in parent_names]
-        if not parents:
-            return IgnoredEvent(
-                event_id=event.event_id,
-                resource_name=name,
-                reason="line-item event without its parent in related_resources",
-            )
-        resource_id, action = parents[0].id, "update"  # a line change is a parent update
+    kind, resource_id = route.kind, event.resource_id
+    if route.parent_names is not None:
+        parents = [
+            r for r in event.related_resources if r.name.strip().lower() in route.parent_names
+        ]
+        action = "update"  # a line change (even a deleted line) is an update of its parent
+        if parents:
+            resource_id = parents[0].id
+        else:
+            assert route.line_item_kind is not None
+            kind = route.line_item_kind  # the fetch stage finds the parent
     if event.company_id is None:
         raise WebhookPayloadError("company_id", "missing; every event must name its company")
     project_id = None if kind in _COMPANY_LEVEL else event.project_id
@@ -185,7 +205,12 @@ def to_change(event: WebhookEvent, observed_at: datetime) -> ProcoreChange | Ign
         company_id=event.company_id, project_id=project_id, resource=kind, resource_id=resource_id
     )
     return ProcoreChange(
-        ref=ref, action=action, source="webhook", event_id=event.event_id, observed_at=observed_at
+        ref=ref,
+        action=action,
+        source="webhook",
+        event_id=event.event_id,
+        observed_at=observed_at,
+        commitment_kind=route.commitment_kind,
     )
 
 
@@ -216,3 +241,4 @@ def parse_delivery(
 
 
 PayloadVersion = Literal["v2.0", "v3.0", "v4.0"]
+NEWEST_PAYLOAD_VERSION: PayloadVersion = "v4.0"  # what hooks are registered with

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from domain.changes import CommitmentKind
+
 
 def _to_decimal(value: Any) -> Any:
     if isinstance(value, float):
@@ -209,9 +211,6 @@ class LineItem(ProcoreModel):
     line_item_type: LineItemTypeRef | None = None
     wbs_code: WbsCode = None
     currency_configuration: CurrencyConfiguration | None = None
-
-
-CommitmentKind = Literal["purchase_order_contract", "work_order_contract"]
 
 
 # ``type`` on ``/rest/v1.0/commitments/{id}`` and ``commitment_type`` on requisitions.

@@ -21,13 +21,20 @@ from pydantic import ValidationError
 
 from adapters.backoff import Backoff
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
-from domain.changes import ProcoreChange
+from domain.changes import LINE_ITEM_KINDS, ProcoreChange
 from streams.agents.parking import DeadLetters
 from streams.inputs.snapshotter import ProcoreNotConfigured, ProcoreSnapshotter
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FetchStage", "Park", "ProcoreSnapshotter", "Snapshot", "register_fetch_agent"]
+__all__ = [
+    "FetchStage",
+    "Park",
+    "ProcoreSnapshotter",
+    "Redirect",
+    "Snapshot",
+    "register_fetch_agent",
+]
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,14 @@ class Snapshot:
 @dataclass(frozen=True)
 class Park:
     reason: str
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A line-item change resolved to its parent(s): back onto ``procore.changes``, so the
+    parent's changes stay in one partition, in order."""
+
+    changes: list[ProcoreChange]
 
 
 @dataclass
@@ -54,7 +69,7 @@ class FetchStage:
         """Seconds to wait after failed attempt ``attempt``; Procore's Retry-After is a floor."""
         return self.backoff.delay(attempt, retry_after_s, rand=self.rng.random)
 
-    async def process(self, value: bytes) -> Snapshot | Park:
+    async def process(self, value: bytes) -> Snapshot | Park | Redirect:
         try:
             change = ProcoreChange.from_bytes(value)
         except (ValidationError, ValueError) as exc:
@@ -63,6 +78,8 @@ class FetchStage:
         replay = f"re-drive it with `ml-connector replay record {key}`"
         for attempt in range(1, self.attempts + 1):
             try:
+                if change.ref.resource in LINE_ITEM_KINDS:
+                    return await self._resolve(change, replay)
                 return Snapshot(await self.snapshotter.snapshot(change))
             except (ProcorePermissionError, ProcoreNotConfigured) as exc:
                 return Park(f"fetch {key}: {exc}; {replay} once fixed")
@@ -82,14 +99,35 @@ class FetchStage:
                 return Park(f"fetch {key}: unexpected error {exc!r}; {replay}")
         raise AssertionError("unreachable: the last attempt returns")
 
+    async def _resolve(self, change: ProcoreChange, replay: str) -> Redirect | Park:
+        parents = await self.snapshotter.parents_of(change)
+        if parents:
+            return Redirect(parents)
+        return Park(
+            f"fetch {change.key}: Procore names no record this line item belongs to (deleted "
+            f"with its parent, or not visible to the service account); {replay} if a booking "
+            "is missing, the poller re-reads changed records on its next run anyway"
+        )
+
 
 async def handle_event(
-    stage: FetchStage, event: Any, records_topic: Any, dead_letters: DeadLetters
-) -> Snapshot | Park:
+    stage: FetchStage,
+    event: Any,
+    records_topic: Any,
+    dead_letters: DeadLetters,
+    changes_topic: Any = None,
+) -> Snapshot | Park | Redirect:
     """Process one faust event; publish the snapshot or park the message. Never raises."""
     outcome = await stage.process(event.value)
     try:
-        if isinstance(outcome, Snapshot):
+        if isinstance(outcome, Redirect):
+            if changes_topic is None:
+                raise RuntimeError("no changes topic to send resolved line-item changes to")
+            for parent in outcome.changes:
+                ack = await changes_topic.send(key=parent.key.encode(), value=parent.to_bytes())
+                await ack
+            log.debug("line item %s → %s", event.key, [c.key for c in outcome.changes])
+        elif isinstance(outcome, Snapshot):
             change = outcome.change
             ack = await records_topic.send(key=change.key.encode(), value=change.to_bytes())
             await ack
@@ -122,6 +160,6 @@ def register_fetch_agent(
     @app.agent(changes_topic, name="fetch", concurrency=1)
     async def fetch(stream: Any) -> None:
         async for event in stream.events():
-            await handle_event(fetch_stage, event, records_topic, dead_letters)
+            await handle_event(fetch_stage, event, records_topic, dead_letters, changes_topic)
 
     return fetch

@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol
 from adapters.procore.client import ProcoreClient, UpdatedRange
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
 from domain.changes import ChangeAction, ChangeSource, ProcoreChange, RecordRef, ResourceKind
+from domain.procore.records import commitment_kind
 from streams.inputs.cursors import CursorStore
 from streams.inputs.poller_schedule import incremental_due, sweep_due
 from streams.inputs.publishing import Publisher
@@ -236,7 +237,8 @@ class Poller:
             if not isinstance(rid, int) or rid in seen:
                 continue  # offset pages over a changing list can repeat rows
             seen.add(rid)
-            pending.append(self._change(unit, rid, "update", source, started))
+            kind = commitment_kind(item.get("type")) or item.get("kind")
+            pending.append(self._change(unit, rid, "update", source, started, kind))
             if len(pending) >= self.chunk:
                 await publish(pending)
                 progress.step(len(pending))
@@ -252,6 +254,7 @@ class Poller:
         action: ChangeAction,
         source: ChangeSource,
         observed_at: datetime,
+        kind: Any = None,
     ) -> ProcoreChange:
         ref = RecordRef(
             company_id=unit.company_id,
@@ -259,7 +262,14 @@ class Poller:
             resource=unit.resource,
             resource_id=rid,
         )
-        return ProcoreChange(ref=ref, action=action, source=source, observed_at=observed_at)
+        known = kind if kind in ("purchase_order_contract", "work_order_contract") else None
+        return ProcoreChange(
+            ref=ref,
+            action=action,
+            source=source,
+            observed_at=observed_at,
+            commitment_kind=known,
+        )
 
     def _failed(self, report: PollReport, unit: Unit, exc: ProcoreError) -> None:
         report.failures.append(f"{unit.cursor}: {exc}")

@@ -15,7 +15,9 @@ from typing import Any
 
 from adapters.procore.client import ProcoreClient
 from adapters.procore.errors import ProcoreNotFoundError
-from domain.changes import ProcoreChange, RecordRef
+from domain.changes import LINE_ITEM_KINDS, CommitmentKind, ProcoreChange, RecordRef
+from domain.procore.records import commitment_kind
+from streams.inputs.line_items import LineItemParents
 from streams.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
@@ -104,9 +106,16 @@ class ProcoreSnapshotter:
         self._commitments: TtlCache[tuple[int, int, int], Json | None] = TtlCache(
             ttl_s, max_entries * 16, clock
         )
+        self.line_items = LineItemParents(clock)
+
+    async def parents_of(self, change: ProcoreChange) -> list[ProcoreChange]:
+        """A line-item change as change(s) of its parent (see ``streams.inputs.line_items``)."""
+        return await self.line_items.parents(self.client, change)
 
     async def snapshot(self, change: ProcoreChange) -> ProcoreChange:
         """The change with ``record`` and ``context`` filled in (deletes pass through)."""
+        if change.ref.resource in LINE_ITEM_KINDS:
+            raise ValueError(f"{change.key}: resolve a line-item change with parents_of first")
         if change.action == "delete":
             return change
         if change.record is not None and (change.context is not None or _is_vendor(change)):
@@ -120,13 +129,14 @@ class ProcoreSnapshotter:
             )
         record = change.record
         if record is None:
-            record = await self.client.fetch_record(change.ref)
+            record = await self.client.fetch_record(change.ref, change.commitment_kind)
             if record is None:
                 log.info("%s: Procore answers 404; treating it as deleted", change.key)
                 return change.model_copy(update={"action": "delete", "record": None})
         if _is_vendor(change):
             self._remember_vendor(change.ref.company_id, record)
             return change.model_copy(update={"record": record, "context": None})
+        self.line_items.remember(change.ref, record)
         if change.ref.resource == "commitment" and change.ref.project_id is not None:
             ckey = (change.ref.company_id, change.ref.project_id, change.ref.resource_id)
             self._commitments.put(ckey, record)
@@ -139,7 +149,8 @@ class ProcoreSnapshotter:
         if ref.resource == "requisition" and ref.project_id is not None:
             cid = _int(record.get("commitment_id"))
             if cid is not None:
-                commitment = await self._commitment(ref.company_id, ref.project_id, cid)
+                kind = commitment_kind(record.get("commitment_type"))
+                commitment = await self._commitment(ref.company_id, ref.project_id, cid, kind)
         vendor_id = vendor_id_of(record, commitment)
         vendor = None if vendor_id is None else await self._vendor(ref.company_id, vendor_id)
         cost_ids, tax_ids = referenced_codes([record, commitment])
@@ -219,13 +230,15 @@ class ProcoreSnapshotter:
         if table is not None and vid is not None:
             table[vid] = record
 
-    async def _commitment(self, company_id: int, project_id: int, cid: int) -> Json | None:
+    async def _commitment(
+        self, company_id: int, project_id: int, cid: int, kind: CommitmentKind | None
+    ) -> Json | None:
         key = (company_id, project_id, cid)
         cached = self._commitments.get(key)
         if cached is not None:
             return cached
         try:
-            commitment = await self.client.get_commitment_raw(company_id, project_id, cid)
+            commitment = await self.client.get_commitment_raw(company_id, project_id, cid, kind)
         except ProcoreNotFoundError:
             log.warning("commitment %s of project %s not found in Procore", cid, project_id)
             return None

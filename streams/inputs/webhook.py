@@ -8,8 +8,8 @@ It never calls Procore: the fetch agent reads the records afterwards.
 Answers: 200 ``{"accepted": n, "ignored": m, "duplicates": d}``; 401 (no body detail) for a
 missing or wrong header; 429 with ``Retry-After`` when one source sends too fast
 (``streams.inputs.rate_limit``); 503 when no secret is configured or the broker cannot take the
-events (Procore retries); 413 over the size limit; 400 ``{"error": …, "field": …}`` for
-anything that is not a Procore delivery. Bad input never produces a 500.
+events (Procore retries); 413 over the size limit or over ``max_events`` events in one POST;
+400 ``{"error": …, "field": …}`` for anything that is not a Procore delivery. Never a 500.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/procore"
 DEFAULT_MAX_BODY_BYTES = 1_000_000
+# Procore delivers one event per POST; a list is tolerated, but one delivery must not make the
+# fetch stage read thousands of records at once.
+DEFAULT_MAX_EVENTS = 100
 SEEN_CAPACITY = 10_000
 _READ_CHUNK = 64 * 1024
 
@@ -76,9 +79,11 @@ class WebhookReceiver:
         *,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         seen_capacity: int = SEEN_CAPACITY,
+        max_events: int = DEFAULT_MAX_EVENTS,
     ) -> None:
         self.publish = publish
         self.max_body_bytes = max_body_bytes
+        self.max_events = max_events
         self.recent = RecentIds(seen_capacity)
         self.totals = {"accepted": 0, "ignored": 0, "duplicates": 0, "rejected": 0}
         self._accepted: tuple[bytes, ...] = ()
@@ -130,6 +135,18 @@ class WebhookReceiver:
         except ValueError as exc:  # e.g. a reference pydantic rejects
             self.totals["rejected"] += 1
             return WebhookAnswer(400, {"error": f"not a Procore delivery: {exc}", "field": "body"})
+        events = len(parsed.changes) + len(parsed.ignored)
+        if events > self.max_events:
+            self.totals["rejected"] += 1
+            log.warning("webhook delivery rejected: %s events in one POST", events)
+            return WebhookAnswer(
+                413,
+                {
+                    "error": f"{events} events in one delivery; at most {self.max_events} "
+                    "(Procore sends one event per POST)",
+                    "field": "body",
+                },
+            )
         fresh: list[ProcoreChange] = []
         batch_ids: set[str] = set()
         last_action: dict[str, str] = {}

@@ -16,7 +16,7 @@ from adapters.procore.retry import RetryPolicy
 from domain.changes import ProcoreChange, RecordRef, ResourceKind
 from domain.procore.records import Commitment, CostCode, DirectCost, Requisition, TaxCode, Vendor
 from emulators.procore import ProcoreEmulator
-from streams.agents.fetch import FetchStage, Park, Snapshot, handle_event
+from streams.agents.fetch import FetchStage, Park, Redirect, Snapshot, handle_event
 from streams.agents.parking import DeadLetters
 from streams.inputs.snapshotter import ProcoreSnapshotter
 
@@ -189,3 +189,69 @@ async def test_agent_step_publishes_snapshots_and_parks_failures(
     assert parked["value"] == b"{nope" and parked["headers"]["source-offset"] == b"41"
     assert b"unreadable change message" in parked["headers"]["error"]
     assert orjson.loads(sent["value"])["ref"]["resource"] == "direct_cost"
+
+
+def line_change(
+    emu: ProcoreEmulator, parent: ResourceKind, parent_id: int, **extra: Any
+) -> ProcoreChange:
+    row = emu.state.rows[parent][parent_id]
+    kind = "direct_cost_line_item" if parent == "direct_cost" else "commitment_line_item"
+    ref = RecordRef(
+        company_id=emu.company_id,
+        project_id=row.project_id,
+        resource=kind,
+        resource_id=row.data["line_items"][0]["id"],
+    )
+    observed = datetime.fromtimestamp(emu.clock.now(), UTC)
+    return ProcoreChange.model_validate(
+        {"ref": ref, "action": "update", "source": "webhook", "observed_at": observed, **extra}
+    )
+
+
+async def test_a_direct_cost_line_item_change_becomes_its_parents_change(
+    client: ProcoreClient, emu: ProcoreEmulator
+) -> None:
+    stage = FetchStage(ProcoreSnapshotter(client))
+    cost_id = ids(emu, "direct_cost")[0]
+    outcome = await stage.process(line_change(emu, "direct_cost", cost_id).to_bytes())
+    assert isinstance(outcome, Redirect)
+    assert [(c.ref.resource, c.ref.resource_id) for c in outcome.changes] == [
+        ("direct_cost", cost_id)
+    ]
+    lookups = "GET /rest/v1.0/projects/{project_id}/direct_costs/line_items"
+    assert emu.counters.by_endpoint[lookups] == 1
+    # A line of a record this process already read resolves without a Procore call.
+    other = ids(emu, "direct_cost")[1]
+    await stage.snapshotter.snapshot(change(emu, "direct_cost", other))
+    calls = emu.counters.api_calls()
+    again = await stage.process(line_change(emu, "direct_cost", other).to_bytes())
+    assert isinstance(again, Redirect) and again.changes[0].ref.resource_id == other
+    assert emu.counters.api_calls() == calls
+
+
+async def test_a_commitment_line_item_change_rereads_recently_updated_contracts(
+    client: ProcoreClient, emu: ProcoreEmulator
+) -> None:
+    wo = next(
+        r for r, row in emu.state.rows["commitment"].items() if row.kind == "work_order_contract"
+    )
+    emu.clock.advance(3600)
+    emu.update("commitment", wo, title="Rohbau, geändert")
+    stage = FetchStage(ProcoreSnapshotter(client))
+    lc = line_change(emu, "commitment", wo, commitment_kind="work_order_contract")
+    outcome = await stage.process(lc.to_bytes())
+    assert isinstance(outcome, Redirect)
+    assert [(c.ref.resource_id, c.commitment_kind) for c in outcome.changes] == [
+        (wo, "work_order_contract")
+    ]
+
+
+async def test_a_line_item_nobody_owns_is_parked_with_the_reason(
+    client: ProcoreClient, emu: ProcoreEmulator
+) -> None:
+    lc = line_change(emu, "direct_cost", ids(emu, "direct_cost")[0])
+    ghost = lc.model_copy(update={"ref": lc.ref.model_copy(update={"resource_id": 1})})
+    outcome = await FetchStage(ProcoreSnapshotter(client)).process(ghost.to_bytes())
+    assert (
+        isinstance(outcome, Park) and "names no record this line item belongs to" in outcome.reason
+    )

@@ -172,3 +172,15 @@ async def test_several_events_for_one_record_in_a_delivery_publish_one_change_pe
         ("4281379:20251:direct_cost:990011", "update"),
         ("4281379:20251:direct_cost:990011", "delete"),
     ]
+
+
+async def test_one_delivery_cannot_trigger_thousands_of_reads(sent: CollectingPublisher) -> None:
+    receiver = WebhookReceiver(sent, SECRET, max_body_bytes=5_000_000)
+    flood = [v2(id=i, ulid=f"01JC8Z7Q4W9K2M5N8P1R{i:06d}", resource_id=i) for i in range(3000)]
+    answer = await receiver.receive(AUTH, orjson.dumps(flood))
+    assert answer.status == 413 and "one event per POST" in answer.body["error"]
+    assert sent.sent == []
+    # Within the bound, every record is read once however often it is named.
+    same = [v2(id=i, ulid=f"01JC8Z7Q4W9K2M5N8P1S{i:06d}") for i in range(50)]
+    answer = await receiver.receive(AUTH, orjson.dumps(same))
+    assert answer.status == 200 and answer.body["accepted"] == 1

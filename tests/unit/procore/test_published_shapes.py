@@ -150,3 +150,19 @@ def test_an_unreadable_field_is_named_by_its_json_path() -> None:
 def test_webhook_payload_versions(name: str, key: str) -> None:
     parsed = parse_delivery(orjson.dumps(example(name)))
     assert [c.key for c in parsed.changes] == [key]
+
+
+@pytest.mark.parametrize(
+    ("name", "resource", "rid"),
+    [
+        ("webhook_v2.0_line_item", "direct_cost_line_item", 379913),
+        ("webhook_v4.0_line_item", "direct_cost_line_item", 379913),
+        ("webhook_v4.0_commitment_line_item", "commitment_line_item", 3129856),
+    ],
+)
+def test_line_item_events_without_a_parent_become_line_item_changes(
+    name: str, resource: str, rid: int
+) -> None:
+    (change,) = parse_delivery(orjson.dumps(example(name))).changes
+    assert change.ref.resource == resource and change.ref.resource_id == rid
+    assert change.action == "update"

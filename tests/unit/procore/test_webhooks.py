@@ -73,9 +73,13 @@ def test_v3_line_item_event_maps_to_its_parent() -> None:
     )
 
 
-def test_line_item_without_parent_is_ignored_not_guessed() -> None:
+def test_line_item_without_parent_is_resolved_later_not_guessed() -> None:
+    # v2.0 names no parent: the line item id must not be taken for a commitment id; the change
+    # stays a line-item change for the fetch stage to resolve (it used to be dropped).
     parsed = parse_delivery(v2(resource_name="Purchase Order Contract Line Items"))
-    assert parsed.changes == [] and "parent" in parsed.ignored[0].reason
+    (change,) = parsed.changes
+    assert change.ref.resource == "commitment_line_item" and change.action == "update"
+    assert change.commitment_kind == "purchase_order_contract" and parsed.ignored == []
 
 
 @pytest.mark.parametrize(
