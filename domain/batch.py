@@ -45,6 +45,7 @@ class Batch(Aggregate):
         record_keys: list[str],
         creditors: list[dict[str, Any]],
         files: dict[str, dict[str, Any]],
+        label: str = "",
     ) -> None:
         self.client_id = client_id
         self.seal_position = seal_position
@@ -54,6 +55,7 @@ class Batch(Aggregate):
         self.record_keys = record_keys
         self.creditors = creditors
         self.files = files  # kind -> {filename, sha256, size, lines}
+        self.label = label  # header Bezeichnung; "" for batches sealed before labels
         self.jobs: dict[str, dict[str, Any]] = {}  # kind -> {job_id, result, messages}
         # kind -> {filename, reference_id, sha256}: recorded before each upload (exactly once
         # without server-side dedup: after a crash the job is looked up by this reference).

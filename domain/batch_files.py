@@ -46,8 +46,13 @@ def build_files(
     creditors: Sequence[CreditorRecord],
     mapping: ClientMapping,
     created: datetime,
+    label: str | None = None,
 ) -> dict[str, BatchFile]:
-    """Creditor master file (only when there are new/changed creditors) and Buchungsstapel."""
+    """Creditor master file (only when there are new/changed creditors) and Buchungsstapel.
+
+    ``label`` is the header Bezeichnung (``batch_label``); batches sealed before it existed
+    carry none and keep their ``Procore <period>`` label, so they rebuild byte-identically.
+    """
     first = min(line.document_date for line in lines)
     last = max(line.document_date for line in lines)
     period = period_label(first, last)
@@ -60,9 +65,14 @@ def build_files(
         files["creditors"] = BatchFile(
             "creditors", extf_filename(mapping.client_id, "Kreditoren", period, sha), data
         )
-    data = write_buchungsstapel(lines, mapping, created=created, label=f"Procore {period}")
+    data = write_buchungsstapel(lines, mapping, created=created, label=label or f"Procore {period}")
     sha = hashlib.sha256(data).hexdigest()
     files["bookings"] = BatchFile(
         "bookings", extf_filename(mapping.client_id, "Buchungen", period, sha), data
     )
     return files
+
+
+def batch_label(period: str, number: int) -> str:
+    """Header Bezeichnung of a period's ``number``-th Buchungsstapel: ``Procore 2026-10 / 3``."""
+    return f"Procore {period} / {number}"

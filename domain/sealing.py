@@ -16,12 +16,14 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.batch import Batch
-from domain.batch_files import build_files
+from domain.batch_files import batch_label, build_files
 from domain.booking import BookingLine
 from domain.changes import content_hash
 from domain.creditor_registry import CreditorRegistry
 from domain.extf import CreditorRecord, creditor_record, split_batches
 from domain.mapping import ClientMapping
+from domain.periods import period_of
+from domain.periods.register import ClientPeriods
 from domain.procore.records import Vendor
 from domain.source_document import SourceDocument, dump_lines
 
@@ -87,6 +89,7 @@ def seal_batches(
     registry: CreditorRegistry,
     position: int,
     now: datetime,
+    periods: ClientPeriods | None = None,
 ) -> list[Batch]:
     """Seal every pending line of ``docs`` into batches (split by fiscal year and size)."""
     client_id = mapping.client_id
@@ -97,7 +100,11 @@ def seal_batches(
     for index, chunk in enumerate(split_batches(lines, mapping)):
         batch_id = Batch.create_id(client_id, position, index)
         creditors = creditor_rows(chunk, by_key, registry, batch_id)
-        files = build_files(chunk, creditors, mapping, now)
+        label = None
+        if periods is not None:  # one Buchungsstapel per Buchungsperiode, numbered within it
+            period = period_of(chunk[0].document_date)
+            label = batch_label(period, periods.number_batch(period))
+        files = build_files(chunk, creditors, mapping, now, label)
         keys = sorted({line.source_ref for line in chunk})
         batch = Batch(
             client_id=client_id,
@@ -107,6 +114,7 @@ def seal_batches(
             lines=dump_lines(chunk),
             record_keys=keys,
             creditors=[c.model_dump(mode="json") for c in creditors],
+            label=label or "",
             files={
                 kind: f.summary(len(chunk) if kind == "bookings" else len(creditors))
                 for kind, f in files.items()

@@ -13,6 +13,8 @@ from domain.extf.header import BUCHUNGSSTAPEL, header_fields
 from domain.mapping import ClientMapping
 
 MAX_LINES = 99_999
+MAX_BYTES = 50_000_000  # DATEV's upload limit is 50 MB; decimal megabytes, the smaller reading
+HEADER_ROOM = 8_192  # BOM, header and column headings, with room to spare
 _GENERATION = re.compile(r"@g(\d+)")
 _EMPTY_ROW = ['""' if i in BUCHUNGSSTAPEL_TEXT_COLUMNS else "" for i in range(1, 126)]
 
@@ -86,7 +88,10 @@ def write_buchungsstapel(
         date_to=ordered[-1].document_date,
         label=label,
     )
-    return encode_file([header, list(BUCHUNGSSTAPEL_HEADINGS), *map(booking_row, ordered)])
+    data = encode_file([header, list(BUCHUNGSSTAPEL_HEADINGS), *map(booking_row, ordered)])
+    if len(data) >= MAX_BYTES:
+        raise ValueError(f"{len(data)} bytes exceed DATEV's upload limit; split the batch")
+    return data
 
 
 def split_batches(
@@ -94,31 +99,43 @@ def split_batches(
     mapping: ClientMapping,
     *,
     max_lines: int = MAX_LINES,
-    by_month: bool = False,
+    max_bytes: int = MAX_BYTES,
+    by_month: bool = True,
 ) -> list[list[BookingLine]]:
-    """Split into files: one fiscal year (optionally one month) each, ≤ ``max_lines`` lines.
+    """Split into files: one Buchungsperiode (calendar month of the Belegdatum) each, as DATEV
+    recommends, ≤ ``max_lines`` rows and < ``max_bytes`` bytes (DATEV's upload limit).
 
     Lines of one record (same ``source_ref``) stay together unless the record alone is larger
-    than ``max_lines``.
+    than a file. ``by_month=False`` splits by fiscal year only.
     """
     buckets: dict[tuple[date, str], list[BookingLine]] = {}
     for line in sorted(lines, key=_order):
         month = f"{line.document_date:%Y%m}" if by_month else ""
         buckets.setdefault((mapping.fiscal_year_start(line.document_date), month), []).append(line)
+    budget = max_bytes - HEADER_ROOM
     out: list[list[BookingLine]] = []
     for key in sorted(buckets):
         current: list[BookingLine] = []
+        size = 0
         for group in _by_record(buckets[key]):
-            if current and len(current) + len(group) > max_lines:
+            sizes = [row_bytes(line) for line in group]
+            if current and (len(current) + len(group) > max_lines or size + sum(sizes) > budget):
                 out.append(current)
-                current = []
-            while len(group) > max_lines:
-                out.append(group[:max_lines])
-                group = group[max_lines:]
-            current += group
+                current, size = [], 0
+            for line, n in zip(group, sizes, strict=True):
+                if current and (len(current) >= max_lines or size + n > budget):
+                    out.append(current)
+                    current, size = [], 0
+                current.append(line)
+                size += n
         if current:
             out.append(current)
     return out
+
+
+def row_bytes(line: BookingLine) -> int:
+    """Encoded size of the line's row, CRLF included."""
+    return len(";".join(booking_row(line)).encode("utf-8")) + 2
 
 
 def _by_record(lines: list[BookingLine]) -> list[list[BookingLine]]:

@@ -35,6 +35,7 @@ class ClientPeriods(Aggregate):
         self.client_id = client_id
         self.closed: dict[str, int] = {}  # period -> ledger notification position at close
         self.log: list[dict[str, str | int]] = []
+        self.batches: dict[str, int] = {}  # period -> Buchungsstapel sealed for it so far
 
     def is_closed(self, period: str) -> bool:
         return parse_period(period) in self.closed
@@ -53,6 +54,17 @@ class ClientPeriods(Aggregate):
         if value not in self.closed:
             raise PeriodAlreadyInState(f"period {value} of {self.client_id} is not closed")
         self._reopened(period=value, by=by, note=note)
+
+    def number_batch(self, period: str) -> int:
+        """The next Buchungsstapel number of ``period`` (1, 2, …), recorded as an event."""
+        value = parse_period(period)
+        number = self.batches.get(value, 0) + 1
+        self._batch_numbered(period=value, number=number)
+        return number
+
+    @event("BatchNumbered")
+    def _batch_numbered(self, period: str, number: int) -> None:
+        self.batches[period] = number
 
     @event("Closed")
     def _closed(self, period: str, position: int, by: str, note: str) -> None:

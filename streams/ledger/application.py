@@ -212,8 +212,11 @@ class Ledger(LedgerStore):
         """Seal the client's pending lines into batches (``scheduled``: the cadence's run)."""
         docs, last = self.pending_documents(route.client_id)
         registry = self.registry(route.client_id)
-        batches = seal_batches(docs, route.mapping, registry, last or 0, now) if docs else []
-        changed: list[Aggregate] = [*batches, *docs, registry] if docs else []
+        periods = self.periods(route.client_id)
+        batches = (
+            seal_batches(docs, route.mapping, registry, last or 0, now, periods) if docs else []
+        )
+        changed: list[Aggregate] = [*batches, *docs, registry, periods] if docs else []
         if scheduled:
             changed.append(clock := self.seal_clock(route.client_id))
             clock.ran(at=now)

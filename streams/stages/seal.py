@@ -36,7 +36,8 @@ def batch_lines(batch: Batch) -> list[BookingLine]:
 def batch_files(batch: Batch, rules: ClientRules) -> dict[str, Any]:
     """Rebuild a sealed batch's files (byte-identical to the seal) and check their hashes."""
     creditors = [CreditorRecord.model_validate(c) for c in batch.creditors]
-    files = build_files(batch_lines(batch), creditors, rules.mapping, batch.created)
+    label = getattr(batch, "label", "") or None
+    files = build_files(batch_lines(batch), creditors, rules.mapping, batch.created, label)
     for kind, f in files.items():
         expected = batch.files[kind]["sha256"]
         if f.sha256 != expected:
