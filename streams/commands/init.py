@@ -170,7 +170,10 @@ def _report(result: InitResult) -> None:
         "\nNext steps:\n"
         "  1. Review the mapping file(s) with your tax advisor (accounts, tax codes, vendors);\n"
         f"     `{env}ml-connector mapping check --mapping FILE` after each edit.\n"
-        "  2. Set MLC_PROCORE__WEBHOOK_SECRET, procore.webhook_url and MLC_STATUS_TOKEN.\n"
+        "  2. Set procore.webhook_url, and give the webhook secret and the status page token\n"
+        "     as files readable only by you: MLC_PROCORE__WEBHOOK_SECRET_FILE=…,\n"
+        "     MLC_STATUS_TOKEN_FILE=… (e.g. `openssl rand -hex 24 > FILE`), then\n"
+        f"     `{env}ml-connector webhooks register`.\n"
         f"  3. `{env}ml-connector doctor` — every line should be green.\n"
         f"  4. `{env}ml-connector worker` — start with cadence `manual` for the first backfill."
     )

@@ -102,8 +102,9 @@ def render_settings(
     """The settings TOML; secrets are never part of it (they live in the vault or env vars)."""
     out = [
         "# Written by `ml-connector init`. No secrets in here: the Procore and DATEV credentials",
-        "# and the DATEV login are in the encrypted vault; set MLC_PROCORE__WEBHOOK_SECRET and",
-        "# MLC_STATUS_TOKEN in the environment.",
+        "# and the DATEV login are in the encrypted vault; give the webhook secret and the status",
+        "# page token as files (mode 600): MLC_PROCORE__WEBHOOK_SECRET_FILE and",
+        "# MLC_STATUS_TOKEN_FILE.",
         f"data_dir = {_q(data_dir.resolve())}",
         f"mappings = {_list([m.resolve() for m in mappings])}",
         'log_level = "info"',
