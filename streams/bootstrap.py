@@ -33,6 +33,7 @@ from streams.errors import ConnectorError
 from streams.faust_app import create_faust_app, declare_topic
 from streams.ledger.application import Ledger
 from streams.ledger.eventstore import event_store_env
+from streams.ledger.read_models import KnownIds
 from streams.ledger.rules import BookingRules, load_rules
 from streams.operator.status.routes import register_status_page
 from streams.stages.cadence import SealScheduler
@@ -155,7 +156,7 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
         dead_letters,
         procore,
         cursors=LedgerCursors(ledger),
-        known=ledger,
+        known=KnownIds(ledger),
     )
     if rules is None:
         log.warning("no mapping files configured (MLC_MAPPINGS): records are stored, not booked")

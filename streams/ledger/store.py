@@ -160,22 +160,6 @@ class LedgerStore(Application[UUID]):
     def decode(self, notification: Notification) -> DomainEventProtocol[UUID]:
         return self.mapper.to_domain_event(notification)
 
-    def known_ids(self, company_id: int, project_id: int | None, resource: str) -> set[int]:
-        """Procore ids of records of this kind the ledger knows and that are not deleted."""
-        project = "-" if project_id is None else str(project_id)
-        prefix = f"{company_id}:{project}:{resource}:"
-        ids: set[int] = set()
-        for n in self.scan([event_topic(SourceDocument, "Registered")]):
-            event: Any = self.decode(n)
-            if event.key.startswith(prefix):
-                ids.add(int(event.key.rsplit(":", 1)[1]))
-        alive = set()
-        for rid in ids:
-            doc = self.document(SourceDocument.create_id(prefix + str(rid)))
-            if doc is not None and not doc.deleted:
-                alive.add(rid)
-        return alive
-
     def pending_documents(self, client_id: str) -> tuple[list[SourceDocument], int | None]:
         """The client's documents with lines to seal, and the last notification looked at."""
         start = self.tracked(batcher_name(client_id)) + 1

@@ -1,65 +1,37 @@
-"""Operator actions on the ledger, shared by the CLI, the status page and the demo."""
+"""Operator actions on the ledger, shared by the CLI, the status page and the demo.
+
+The lists they work on (batches, parked records) are the ledger's read models
+(``streams.ledger.read_models``), re-exported here for the operator surfaces.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
-from uuid import UUID
-
 from domain.batch import Batch
-from domain.changes import RecordRef
 from domain.source_document import SourceDocument
 from streams.errors import ConnectorError
-from streams.ledger.application import Ledger, event_topic
+from streams.ledger.application import Ledger
+from streams.ledger.read_models import BatchRow, batch_rows, find_record, iter_batches, parked
 
-
-@dataclass(frozen=True)
-class BatchRow:
-    batch_id: UUID
-    client_id: str
-    state: str
-    created: str
-    lines: int
-    files: dict[str, Any]
-    jobs: dict[str, Any]
-    failure: str | None
-
-
-def iter_batches(ledger: Ledger) -> Iterator[Batch]:
-    for n in ledger.scan([event_topic(Batch, "Sealed")]):
-        batch = ledger.aggregate(UUID(str(n.originator_id)))
-        if isinstance(batch, Batch):
-            yield batch
-
-
-def batch_rows(ledger: Ledger, state: str | None = None) -> list[BatchRow]:
-    rows = []
-    for b in iter_batches(ledger):
-        if state and b.state != state:
-            continue
-        rows.append(
-            BatchRow(
-                batch_id=b.id,
-                client_id=b.client_id,
-                state=b.state,
-                created=b.created.isoformat(timespec="seconds"),
-                lines=len(b.lines),
-                files=b.files,
-                jobs=b.jobs,
-                failure=b.failure,
-            )
-        )
-    return rows
+__all__ = [
+    "BatchRow",
+    "batch_rows",
+    "find_batch",
+    "find_document",
+    "iter_batches",
+    "parked",
+    "replay_batch",
+    "replay_record",
+]
 
 
 def find_batch(ledger: Ledger, text: str) -> Batch:
     """A batch by full id or a unique id prefix (as printed by ``ml-connector batches``)."""
-    matches = [b for b in iter_batches(ledger) if str(b.id).startswith(text.strip().lower())]
+    prefix = text.strip().lower()
+    matches = [r.batch_id for r in batch_rows(ledger) if str(r.batch_id).startswith(prefix)]
     if len(matches) != 1:
         what = "no batch" if not matches else f"{len(matches)} batches"
         raise ConnectorError(f"{what} match {text!r}; list them with `ml-connector batches`")
-    return matches[0]
+    return ledger.load(Batch, matches[0])
 
 
 def replay_batch(ledger: Ledger, text: str, by: str, dry_run: bool = False) -> Batch:
@@ -77,13 +49,9 @@ def replay_batch(ledger: Ledger, text: str, by: str, dry_run: bool = False) -> B
 def find_document(ledger: Ledger, text: str) -> SourceDocument:
     """A record by Procore reference ``company:project:resource:id`` or aggregate id."""
     try:
-        agg_id = UUID(text)
-    except ValueError:
-        try:
-            agg_id = RecordRef.parse(text).aggregate_id
-        except ValueError as exc:
-            raise ConnectorError(str(exc)) from None
-    doc = ledger.document(agg_id)
+        doc = find_record(ledger, text)
+    except ValueError as exc:
+        raise ConnectorError(str(exc)) from None
     if doc is None:
         raise ConnectorError(f"no record {text!r} in the ledger (it was never received)")
     return doc
@@ -97,14 +65,3 @@ def replay_record(ledger: Ledger, text: str, by: str, dry_run: bool = False) -> 
     if dry_run:
         return doc
     return ledger.replay_record(doc.id, by)
-
-
-def parked(ledger: Ledger) -> list[SourceDocument]:
-    """Records whose booking is parked, or whose invoice PDF failed to upload."""
-    found: dict[UUID, SourceDocument] = {}
-    topics = [event_topic(SourceDocument, "Parked"), event_topic(SourceDocument, "DocumentFailed")]
-    for n in ledger.scan(topics):
-        doc = ledger.document(UUID(str(n.originator_id)))
-        if doc is not None and (doc.decision == "parked" or doc.document_state == "failed"):
-            found[doc.id] = doc
-    return list(found.values())

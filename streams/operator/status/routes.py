@@ -188,7 +188,7 @@ async def record(ctx: StatusContext, request: web.Request) -> web.StreamResponse
         "Record {key}",
         title_args={"key": key},
         note=note,
-        row=model._row(doc),
+        row=model.record_row(doc),
         entries=entries,
     )
 

@@ -12,6 +12,7 @@ from domain.changes import ProcoreChange, RecordRef
 from domain.mapping import ClientMapping
 from domain.periods.register import PeriodAlreadyInState
 from streams.ledger.application import Ledger
+from streams.ledger.read_models import counts, known_ids, records, view
 from streams.ledger.rules import BookingRules, ClientRules
 from streams.stages.cadence import SealScheduler
 from tests.unit.domain.factories import (
@@ -152,3 +153,18 @@ def test_daily_cadence_remembers_its_last_seal_across_a_restart() -> None:
     assert SealScheduler(app, daily, now=lambda: later).run_once() == {}  # restarted: not due
     tomorrow = at + timedelta(days=1)
     assert SealScheduler(app, daily, now=lambda: tomorrow).run_once()
+
+
+def test_read_models_follow_the_log_incrementally() -> None:
+    app = ledger()
+    app.fold(TOPIC, 0, [(0, change(1, "100.00")), (1, change(2, "50.00", project=999))])
+    first = counts(app)
+    assert first.records == {("direct_cost", "planned"): 1, ("direct_cost", "ignored"): 1}
+    seen = view(app).position
+    assert seen == app.recorder.max_notification_id()
+    app.seal(rules(), NOW)
+    after = counts(app)  # only the seal's events are read
+    assert after.records[("direct_cost", "batched")] == 1 and after.batches["sealed"] == 1
+    assert view(app).position > seen
+    assert [r.key for r in records(app, "ignored")] == [change(2, "0", project=999).key]
+    assert known_ids(app, COMPANY, PROJECT, "direct_cost") == {1}
