@@ -164,3 +164,14 @@ def test_doctor_names_the_postgres_problem_in_its_checklist(tmp_path: Path) -> N
     assert "127.0.0.1:5432" in line
     assert "Traceback" not in done.stdout + done.stderr
     assert seconds < ENOUGH_S
+
+
+def test_web_host_not_on_this_machine(tmp_path: Path) -> None:
+    line = one_error(
+        ("worker",),
+        MLC_DATA_DIR=str(tmp_path / "d"),
+        MLC_WEB_HOST="192.0.2.45",  # TEST-NET-1: never a local address
+        MLC_WEB_PORT=str(free_port()),
+    )
+    assert "cannot listen on web port" in line and "on 192.0.2.45" in line
+    assert "MLC_WEB_HOST" in line
