@@ -7,12 +7,19 @@ import asyncio
 import typer
 from rich.console import Console
 
-from streams.bootstrap import build_ledger, build_procore
+from streams.bootstrap import build_procore
 from streams.config.settings import Settings, SettingsError, load_settings
+from streams.ledger.application import Ledger
+from streams.ledger.eventstore import event_store_env
 from streams.setup.checks.base import Check, DoctorContext
 from streams.setup.doctor import run_doctor as run_checks
 
 _MARK = {"ok": "[green]✔ ok  [/]", "warn": "[yellow]! warn[/]", "fail": "[bold red]✘ FAIL[/]"}
+
+
+def read_only_ledger(settings: Settings) -> Ledger:
+    """The ledger as the worker would open it, except that it creates no tables."""
+    return Ledger(env={**event_store_env(settings), "CREATE_TABLE": "n"})
 
 
 def doctor_context(settings: Settings, timeout_s: float = 10.0) -> DoctorContext:
@@ -20,7 +27,7 @@ def doctor_context(settings: Settings, timeout_s: float = 10.0) -> DoctorContext
     return DoctorContext(
         settings=settings,
         build_procore=build_procore,
-        build_ledger=lambda s: build_ledger(s),
+        build_ledger=read_only_ledger,
         timeout_s=timeout_s,
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from eventsourcing.persistence import ProgrammingError
+
 from streams.errors import ConnectorError
 from streams.ledger.eventstore import describe_event_store, sqlite_path
 from streams.setup.checks.base import Check, DoctorContext, fail, ok
@@ -25,6 +27,12 @@ def check_event_store(ctx: DoctorContext) -> Check:
     except ConnectorError as exc:  # already names the server, its message and the settings
         return fail(name, str(exc), "correct the postgres settings or start the server")
     except Exception as exc:
+        text = str(exc)
+        if isinstance(exc, ProgrammingError) and (
+            "does not exist" in text or "no such table" in text
+        ):
+            ctx.notes[EMPTY] = True  # reachable; the worker creates its tables on first start
+            return ok(name, f"{where}: reachable; tables not created yet (the worker creates them)")
         return fail(
             name,
             f"{where}: {type(exc).__name__}: {exc}",

@@ -63,3 +63,24 @@ async def test_status_page_line(tmp_path: Path) -> None:
     exposed_demo = await line(demo_mode=True, web_host="0.0.0.0")
     assert exposed_demo.verdict == "warn" and "MLC_DEMO_MODE=false" in exposed_demo.fix
     assert "Host header checked" in (await line(demo_mode=True)).detail
+
+
+async def test_event_store_check_creates_no_tables(tmp_path: Path, pg_dbname: str) -> None:
+    import psycopg
+
+    from streams.commands.doctor import doctor_context
+    from streams.setup.checks import event_store
+
+    settings = Settings(data_dir=tmp_path, postgres={"dbname": pg_dbname})  # type: ignore[arg-type]
+    ctx = doctor_context(settings)
+    [line] = await event_store.run(ctx)
+    assert line.verdict == "ok" and "tables not created yet" in line.detail
+    with psycopg.connect(host="127.0.0.1", user="postgres", dbname=pg_dbname) as conn:
+        tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        assert tables.fetchone() == (0,)  # the doctor only looked
+    build_ledger(settings)  # as the worker does: creates the tables
+    [line] = await event_store.run(doctor_context(settings))
+    assert line.verdict == "ok" and line.detail.endswith("reachable, 0 events")
+    sqlite = Settings(data_dir=tmp_path / "fresh")
+    [line] = await event_store.run(doctor_context(sqlite))
+    assert "not created yet" in line.detail and not (tmp_path / "fresh").exists()
