@@ -24,6 +24,7 @@ def create_faust_app(settings: Settings, bootstrap_servers: str, **overrides: An
     datadir = Path(settings.data_dir) / "faust"
     datadir.mkdir(parents=True, exist_ok=True)
     servers = ";".join(f"kafka://{s.strip()}" for s in bootstrap_servers.split(","))
+    session = settings.kafka_session_timeout_s
     conf: dict[str, Any] = {
         "broker": servers,
         # Consumers wait at most 100 ms per fetch (faust hard-codes 1,500 ms; see the module).
@@ -36,9 +37,10 @@ def create_faust_app(settings: Settings, bootstrap_servers: str, **overrides: An
         "value_serializer": "raw",
         # The embedded broker misreports "latest": always start from the committed/earliest offset.
         "consumer_auto_offset_reset": "earliest",
-        "broker_rebalance_timeout": 5,
-        "broker_session_timeout": 10,
-        "broker_heartbeat_interval": 1,
+        # Defaults 10 s / 5 s / 1 s; tests shorten the session so restarts take over quickly.
+        "broker_session_timeout": session,
+        "broker_rebalance_timeout": session / 2,
+        "broker_heartbeat_interval": min(1.0, session / 10),
         "broker_commit_interval": 1.0,
         "producer_linger": 0.005,
         # Idempotent/transactional producers fail on the embedded broker; folds are idempotent.

@@ -20,6 +20,7 @@ from streams.config.settings import Settings
 from streams.topics import ALL_TOPICS
 from tests.support.logging_reset import _restore_logging  # noqa: F401 (autouse fixture)
 from tests.support.ordering import longest_first
+from tests.support.timing import SESSION_ENV
 
 PG_DSN = os.environ.get("MLC_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 
@@ -32,10 +33,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's MLC_* variables or a settings file in the cwd."""
+    """No test sees the developer's MLC_* variables or a settings file in the cwd.
+
+    Worker processes started by tests inherit a short consumer-group session: a worker restarted
+    after SIGKILL takes over its partitions in seconds instead of ~20 s.
+    """
     for name in list(os.environ):
         if (name.startswith("MLC_") and name != "MLC_TEST_PG_DSN") or name == "PERSISTENCE_MODULE":
             monkeypatch.delenv(name, raising=False)
+    for name, value in SESSION_ENV.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
 
 

@@ -111,6 +111,13 @@ class Settings(BaseSettings):
         default=None,
         description="comma-separated host:port list; empty = start the embedded broker",
     )
+    kafka_session_timeout_s: float = Field(
+        default=10.0,
+        ge=2,
+        le=300,
+        description="consumer-group session: a worker that died without leaving the group "
+        "hands its partitions to the next one after about this long",
+    )
     data_dir: Path = Path("./var")
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=1, le=65535)

@@ -13,7 +13,7 @@ import orjson
 import pytest
 from rich.console import Console
 
-from adapters.kafka.admin import reset_offsets
+from adapters.kafka.admin import OffsetReset, partition_report, reset_offsets
 from adapters.kafka.clients import read_topic
 from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
@@ -23,8 +23,10 @@ from streams.ledger.rules import load_rules
 from streams.operator.actions import parked, replay_record
 from streams.topics import BOOKINGS_EVENTS, PROCORE_CHANGES, PROCORE_RECORDS
 from streams.worker_process import WorkerProcess
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.slow
+NOTHING_NEW_S = 3.0  # seal and submit stages wake every second
 
 
 class Running:
@@ -129,10 +131,21 @@ async def _group_reset_to_zero_books_nothing_new(running: Running) -> None:
     client = env.mapping.client_id
     before = (len(env.datev.state.bookings(client)), len(env.datev.state.client_jobs(client)))
     await running.stop()
+    servers, group = env.broker.bootstrap_servers, running.settings.app_id
+    moved: list[OffsetReset] = []
     for topic in (PROCORE_CHANGES.name, PROCORE_RECORDS.name):
-        await reset_offsets(env.broker.bootstrap_servers, "ml-connector", topic, to_offset=0)
+        moved += await reset_offsets(servers, group, topic, to_offset=0)
+    assert any(m.current for m in moved)  # the group had committed progress to lose
     await running.start()
-    await asyncio.sleep(20)  # group join + re-reading every message from offset 0
+
+    async def reread_everything() -> bool:
+        report = await partition_report(servers, {m.topic for m in moved}, group)
+        at = {(p.topic, p.partition): p.committed or 0 for p in report}
+        return all(at.get((m.topic, m.partition), 0) >= (m.current or 0) for m in moved)
+
+    # Group join, then every message from offset 0 again, up to where the group was.
+    await until(reread_everything, timeout_s=60, what="the group re-read its topics from 0")
+    await asyncio.sleep(NOTHING_NEW_S)  # a duplicate would be sealed and submitted by now
     after = (len(env.datev.state.bookings(client)), len(env.datev.state.client_jobs(client)))
     assert after == before
     assert await demo.converge("after reset")

@@ -31,8 +31,10 @@ from streams.stages.relay import OutboxRelay
 from streams.worker_process import WorkerProcess
 from tests.reliability.checks import Verdict, verdict
 from tests.reliability.mutations import Mutator
+from tests.support.timing import SESSION_ENV
 
 PROGRESS = bool(os.environ.get("MLC_CRASH_PROGRESS"))
+RESTART_S = 4.0  # a restarted worker consumes again after ~3 s (with timing.SESSION_ENV)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class CrashReport:
 def _mutation_pace(plan: CrashPlan) -> float:
     if plan.mutation_every_s is not None:
         return plan.mutation_every_s
-    per_kill = 8.0 + sum(plan.alive_s) / 2  # consumer-group join after a restart + alive time
+    per_kill = RESTART_S + sum(plan.alive_s) / 2  # restart and group join + alive time
     return max(0.05, 0.8 * plan.kills * per_kill / max(1, plan.mutations))
 
 
@@ -98,6 +100,7 @@ def _worker_env(
 ) -> dict[str, str]:
     values = env.worker_env()
     values["MLC_LOG_LEVEL"] = plan.log_level
+    values.update(SESSION_ENV)  # also for the soak script, which runs outside pytest
     if plan.pg_dbname:
         values["MLC_POSTGRES__DBNAME"] = plan.pg_dbname
     if reconcile_now:
