@@ -25,9 +25,9 @@ from domain.planning import invoice_attachment
 from emulators.procore import run_procore_emulator
 from emulators.procore.data import Size
 from emulators.procore.runner import ProcoreEmulator
-from streams.inputs.cursors import InMemoryCursorStore
 from streams.inputs.poller import NoKnownRecords, Poller
 from streams.inputs.snapshotter import ProcoreSnapshotter
+from tests.support.fakes import InMemoryCursorStore
 
 SECTION = "1 Procore API"
 

@@ -13,14 +13,12 @@ from streams.agents.fetch import register_fetch_agent
 from streams.agents.parking import DeadLetters
 from streams.agents.poller_timer import register_poller
 from streams.config.settings import Settings
-from streams.inputs.cursors import CursorStore, FileCursorStore
+from streams.inputs.cursors import CursorStore
 from streams.inputs.poller import KnownRecords, NoKnownRecords, Poller, scopes_from_settings
 from streams.inputs.snapshotter import ProcoreSnapshotter
 from streams.inputs.webhook import WebhookReceiver, register_webhook_view
 
 log = logging.getLogger(__name__)
-
-CURSOR_FILE = "poller-cursors.json"
 
 
 @dataclass
@@ -39,7 +37,7 @@ def wire_inputs(
     dead_letters: DeadLetters,
     procore: ProcoreClient | None,
     *,
-    cursors: CursorStore | None = None,
+    cursors: CursorStore,
     known: KnownRecords | None = None,
 ) -> Inputs:
     """Register everything that feeds ``procore.changes`` and turns it into ``procore.records``.
@@ -62,7 +60,7 @@ def wire_inputs(
         poller = Poller(
             procore,
             scopes_from_settings(conf.company_ids, conf.project_ids),
-            cursors or FileCursorStore(settings.data_dir / CURSOR_FILE),
+            cursors,
             known or NoKnownRecords(),
             sweep_at=conf.sweep_at,
         )

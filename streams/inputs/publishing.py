@@ -24,13 +24,3 @@ def topic_publisher(topic: Any) -> Publisher:
         await asyncio.gather(*pending)
 
     return publish
-
-
-class CollectingPublisher:
-    """A :data:`Publisher` that keeps what it was given (tests, dry runs)."""
-
-    def __init__(self) -> None:
-        self.sent: list[ProcoreChange] = []
-
-    async def __call__(self, changes: Sequence[ProcoreChange]) -> None:
-        self.sent.extend(changes)

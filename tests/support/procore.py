@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from adapters.procore.client import ProcoreClient
-from adapters.procore.clock import ManualClock
 from adapters.procore.retry import RetryPolicy
 from emulators.procore import ProcoreEmulator, run_procore_emulator
+from tests.support.fakes import ManualClock
 
 
 def client_for(emu: ProcoreEmulator, max_attempts: int = 5, **overrides: Any) -> ProcoreClient:

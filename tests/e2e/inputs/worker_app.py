@@ -16,6 +16,7 @@ from streams.agents.parking import DeadLetters
 from streams.config.settings import load_settings
 from streams.faust_app import create_faust_app, declare_topic
 from streams.topics import CONNECTOR_DLQ, PROCORE_CHANGES, PROCORE_RECORDS
+from tests.support.fakes import InMemoryCursorStore
 
 
 def build() -> faust.App:
@@ -34,7 +35,8 @@ def build() -> faust.App:
         per_page=procore.per_page,
         timeout_s=procore.timeout_s,
     )
-    wire_inputs(app, settings, changes, records, DeadLetters(dlq), client)
+    cursors = InMemoryCursorStore()  # one worker run; the worker keeps them in the event store
+    wire_inputs(app, settings, changes, records, DeadLetters(dlq), client, cursors=cursors)
     return app
 
 

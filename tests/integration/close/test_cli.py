@@ -9,7 +9,6 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from adapters.procore.clock import ManualClock
 from emulators.procore.data import generate
 from streams.bootstrap import build_ledger, build_rules
 from streams.cli import app
@@ -18,6 +17,7 @@ from streams.demo.environment import _write_mapping
 from streams.errors import ConnectorError
 from streams.stages.seal import seal
 from tests.integration.core.test_booking_flow import FakeEmulator
+from tests.support.fakes import ManualClock
 from tests.support.snapshots import all_snapshots
 
 CLIENT = "29098-55003"

@@ -39,8 +39,8 @@ class FakeEmulator:
 
 @pytest.fixture
 def state() -> EmulatorState:
-    from adapters.procore.clock import ManualClock
     from emulators.procore.data import generate
+    from tests.support.fakes import ManualClock
 
     return generate(seed=7, size="small", clock=ManualClock())
 

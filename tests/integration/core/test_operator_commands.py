@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from adapters.kafka.admin import reset_offsets
 from adapters.kafka.clients import produce
 from adapters.kafka.embedded import EmbeddedBroker
-from adapters.procore.clock import ManualClock
 from emulators.procore.data import generate
 from streams.bootstrap import build_ledger
 from streams.cli import app
@@ -21,6 +20,7 @@ from streams.config.settings import Settings
 from streams.demo.environment import _write_mapping
 from streams.ledger.rules import load_rules
 from tests.integration.core.test_booking_flow import FakeEmulator
+from tests.support.fakes import ManualClock
 from tests.support.snapshots import all_snapshots
 
 runner = CliRunner()

@@ -15,7 +15,6 @@ from pydantic import SecretStr
 
 from adapters.datev.polling import PollPolicy
 from adapters.procore.client import ProcoreClient
-from adapters.procore.clock import ManualClock
 from adapters.vault import DatevCredentials, Vault, generate_key
 from emulators.datev import run_datev_emulator
 from emulators.datev.server import DatevEmulator
@@ -32,6 +31,7 @@ from streams.stages.datev_gateway import DatevGateway
 from streams.stages.documents import DocumentUploader
 from streams.stages.seal import seal
 from streams.stages.submit import Submitter
+from tests.support.fakes import ManualClock
 from tests.support.snapshots import all_snapshots
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)

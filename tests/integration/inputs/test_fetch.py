@@ -11,7 +11,6 @@ from typing import Any
 import orjson
 
 from adapters.procore.client import ProcoreClient
-from adapters.procore.clock import ManualClock
 from adapters.procore.retry import RetryPolicy
 from domain.changes import ProcoreChange, RecordRef, ResourceKind
 from domain.procore.records import Commitment, CostCode, DirectCost, Requisition, TaxCode, Vendor
@@ -19,6 +18,7 @@ from emulators.procore import ProcoreEmulator
 from streams.agents.fetch import FetchStage, Park, Redirect, Snapshot, handle_event
 from streams.agents.parking import DeadLetters
 from streams.inputs.snapshotter import ProcoreSnapshotter
+from tests.support.fakes import ManualClock
 
 from .conftest import client_for
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from adapters.procore.client import ProcoreClient
-from adapters.procore.clock import ManualClock
 from domain.changes import ProcoreChange, ResourceKind
 from emulators.procore import ProcoreEmulator
-from streams.inputs.cursors import CursorFileError, FileCursorStore, InMemoryCursorStore
 from streams.inputs.poller import NoKnownRecords, Poller
-from streams.inputs.publishing import CollectingPublisher
+from tests.support.fakes import CollectingPublisher, InMemoryCursorStore, ManualClock
 
 
 class Known:
@@ -164,19 +161,3 @@ async def test_tick_reconciles_first_then_polls_on_the_interval(
     clock.advance(300)
     second = await poller.tick(sent, interval_s=300)
     assert second is not None and second.mode == "incremental"
-
-
-def test_file_cursor_store_persists_atomically(tmp_path: Path) -> None:
-    path = tmp_path / "var" / "poller-cursors.json"
-    store = FileCursorStore(path)
-    assert store.get("a") is None
-    when = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
-    store.set("procore:1:2:requisition", when)
-    store.set("procore:1:-:vendor", when + timedelta(seconds=5))
-    reopened = FileCursorStore(path)
-    assert reopened.get("procore:1:2:requisition") == when
-    assert reopened.get("procore:1:-:vendor") == when + timedelta(seconds=5)
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
-    path.write_text("{broken")
-    with pytest.raises(CursorFileError, match="delete it"):
-        FileCursorStore(path)

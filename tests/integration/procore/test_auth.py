@@ -7,10 +7,10 @@ import asyncio
 import httpx
 import pytest
 
-from adapters.procore.clock import ManualClock
 from adapters.procore.errors import MissingCompanyContext, ProcoreAuthError
 from emulators.procore import run_procore_emulator
 from tests.integration.procore.conftest import client_for
+from tests.support.fakes import ManualClock
 
 
 async def test_token_is_renewed_at_80_percent_of_expires_in_without_any_401() -> None:

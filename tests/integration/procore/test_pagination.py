@@ -7,10 +7,10 @@ import tracemalloc
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from adapters.procore.clock import ManualClock
 from emulators.procore import run_procore_emulator
 from emulators.procore.data import Size
 from tests.integration.procore.conftest import client_for, first_project
+from tests.support.fakes import ManualClock
 
 TEN_THOUSAND = Size(projects=1, vendors=24, commitments=4, requisitions=6, direct_costs=10_000)
 

@@ -7,7 +7,6 @@ import random
 import pytest
 
 from adapters.backoff import Backoff
-from adapters.procore.clock import ManualClock
 from adapters.procore.errors import (
     ProcoreNotFoundError,
     ProcorePermissionError,
@@ -18,6 +17,7 @@ from adapters.procore.retry import RetryPolicy
 from domain.changes import RecordRef
 from emulators.procore import run_procore_emulator
 from tests.integration.procore.conftest import client_for, first_project
+from tests.support.fakes import ManualClock
 
 DIRECT_COSTS = "GET /rest/v1.1/projects/{project_id}/direct_costs"
 

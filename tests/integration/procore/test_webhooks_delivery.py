@@ -12,10 +12,10 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from adapters.procore import hooks
-from adapters.procore.clock import ManualClock
 from adapters.procore.webhooks import parse_delivery
 from emulators.procore import run_procore_emulator
 from tests.integration.procore.conftest import client_for, first_project
+from tests.support.fakes import ManualClock
 
 
 @dataclass

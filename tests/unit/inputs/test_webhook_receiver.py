@@ -9,8 +9,8 @@ import pytest
 from pydantic import SecretStr
 
 from domain.changes import ProcoreChange
-from streams.inputs.publishing import CollectingPublisher
 from streams.inputs.webhook import WebhookReceiver
+from tests.support.fakes import CollectingPublisher
 
 SECRET = SecretStr("s3cret-token")
 AUTH = "Bearer s3cret-token"

@@ -10,7 +10,6 @@ import pytest
 
 from adapters.backoff import RETRY_AFTER_CAP_S, Backoff
 from adapters.procore.client import format_updated_range
-from adapters.procore.clock import ManualClock
 from adapters.procore.errors import (
     ProcoreAuthError,
     ProcoreNotFoundError,
@@ -24,6 +23,7 @@ from adapters.procore.errors import (
 from adapters.procore.pagination import page_from_response, parse_link_header
 from adapters.procore.ratelimit import Throttle
 from adapters.procore.retry import RetryPolicy
+from tests.support.fakes import ManualClock
 
 
 def test_link_header_rels() -> None:
