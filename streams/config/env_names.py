@@ -24,7 +24,7 @@ PREFIX = "MLC_"
 FILE_SUFFIX = "_FILE"
 # Variables that are not settings fields but are read by the program (or its test suite).
 OTHER_VARIABLES = frozenset({"MLC_CONFIG", "MLC_LOG_FORMAT"})
-OTHER_PREFIXES = ("MLC_TEST_",)
+OTHER_PREFIXES = ("MLC_TEST_", "MLC_CRASH_")  # the test suite's and the crash harness's own
 
 
 class SettingsError(Exception):
