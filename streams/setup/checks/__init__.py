@@ -7,6 +7,6 @@ registers or rotates anything (``ml-connector webhooks register`` is the explici
 that). Shared facts found by earlier checks (vault, rules, ledger) are on the context.
 
 Orders in use: settings 0, files 5, status page 8, vault 10, mapping 20, procore 30, datev 40,
-kafka 50, event store 60, backlog 70. Leave gaps; pick a number between the neighbours you
-depend on.
+kafka 50, event store 60, encryption 62, backlog 70. Leave gaps; pick a number between the
+neighbours you depend on.
 """

@@ -84,3 +84,21 @@ async def test_event_store_check_creates_no_tables(tmp_path: Path, pg_dbname: st
     sqlite = Settings(data_dir=tmp_path / "fresh")
     [line] = await event_store.run(doctor_context(sqlite))
     assert "not created yet" in line.detail and not (tmp_path / "fresh").exists()
+
+
+async def test_clear_text_postgres_event_store_is_warned(tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    from streams.setup.checks import encryption
+
+    def ctx(**values: object) -> DoctorContext:
+        settings = Settings(data_dir=tmp_path, **values)  # type: ignore[arg-type]
+        return DoctorContext(settings, build_procore, lambda s: build_ledger(s))
+
+    assert await encryption.run(ctx()) == []  # SQLite: covered by the data-directory line
+    [line] = await encryption.run(ctx(postgres={"dbname": "x"}))
+    assert line.verdict == "warn" and "clear text" in line.detail
+    assert "MLC_VAULT__ENCRYPT_EVENT_STORE=true" in line.fix
+    vault = {"encrypt_event_store": True, "key": SecretStr("k" * 44)}
+    [line] = await encryption.run(ctx(postgres={"dbname": "x"}, vault=vault))
+    assert line.verdict == "ok"
