@@ -100,6 +100,7 @@ def _write_mapping(workdir: Path, emu: ProcoreEmulator, cadence: str) -> Path:
             projects=projects,
             cost_type_codes=[t["code"] for t in state.line_item_types[company]],
             tax_codes=[t["code"] for t in state.tax_codes[company]],
+            vendors=[(int(v.data["id"]), str(v.data["name"])) for v in state.vendors_of(company)],
             cadence=cadence,
         )
     )

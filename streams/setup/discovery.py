@@ -40,6 +40,7 @@ class CompanyView:
     cost_type_codes: list[str] = field(default_factory=list)
     tax_codes: list[str] = field(default_factory=list)
     cost_codes: list[str] = field(default_factory=list)
+    vendors: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ async def _company(client: ProcoreClient, company_id: int) -> CompanyView:
     async for project in client.list_projects(company_id):
         if project.active:
             view.projects.append((project.id, project.name))
+    view.vendors = [(v.id, v.name) async for v in client.list_vendors(company_id) if v.is_active]
     view.cost_type_codes = [t.code async for t in client.list_line_item_types(company_id)]
     view.tax_codes = [t.code async for t in client.list_tax_codes(company_id) if not t.archived]
     codes: set[str] = set()

@@ -40,6 +40,7 @@ class ProposalInput:
     cost_type_codes: Iterable[str]
     tax_codes: Iterable[str]
     reverse_charge_vendors: Iterable[tuple[int, str]] = ()
+    vendors: Iterable[tuple[int, str]] = ()  # (id, name): pinned creditor numbers (ADR 008)
     cadence: str = "daily 18:00"
     creditor_start: int = 70100
     skr: Literal["03", "04"] = "03"
@@ -99,9 +100,9 @@ def propose_mapping(p: ProposalInput) -> str:
         if rule:
             out.append(f"{_q(code)} = {_q(rule)}")
     out.append("")
-    for vid, name in p.reverse_charge_vendors:
-        out += [f'[vendors."{vid}"]', f"name = {_q(name[:50])}", "reverse_charge = true", ""]
-    out += ["[creditors]", f"start = {p.creditor_start}", ""]
+    out += _vendor_tables(p)
+    start = p.creditor_start + len(dict(p.vendors))
+    out += ["[creditors]", f"start = {start}  # first number for vendors added later", ""]
     out += ["[documents]", f"document_type = {_q(p.document_type)}", ""]
     # No client-wide § 13b rule: each line books with its Procore tax code; § 13b suppliers
     # are marked per vendor, and only their construction cost types book § 13b.
@@ -115,3 +116,23 @@ def propose_mapping(p: ProposalInput) -> str:
             "",
         ]
     return "\n".join(out)
+
+
+def _vendor_tables(p: ProposalInput) -> list[str]:
+    """One table per vendor: creditor numbers pinned in ascending Procore vendor id order from
+    ``creditor_start``, so every install (restore, second environment, re-install) numbers the
+    same vendors the same way; § 13b suppliers marked."""
+    reverse = dict(p.reverse_charge_vendors)
+    names = {**dict(p.vendors), **reverse}
+    out: list[str] = []
+    pinned = {vid: p.creditor_start + i for i, vid in enumerate(sorted(dict(p.vendors)))}
+    for vid in sorted(names):
+        out += [f'[vendors."{vid}"]', f"name = {_q(names[vid][:50])}"]
+        if vid in pinned:
+            out.append(f"creditor = {pinned[vid]}")
+        if vid in reverse:
+            out.append("reverse_charge = true")
+        out.append("")
+    if pinned:
+        out.insert(0, "# Creditor numbers pinned by Procore vendor id: the same on every install.")
+    return out

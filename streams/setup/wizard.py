@@ -272,6 +272,7 @@ def _proposal(opts: InitOptions, client: DatevClientView, company: CompanyView) 
             skr=opts.skr,
             document_type=doc_type,
             cost_codes=company.cost_codes,
+            vendors=company.vendors,
         )
     )
 

@@ -37,3 +37,16 @@ def test_proposal_does_not_put_every_requisition_on_13b() -> None:
 def test_proposal_marks_only_named_13b_suppliers() -> None:
     m = proposal(reverse_charge_vendors=[(556677, "Bau Müller GmbH")])
     assert m.vendor(556677).reverse_charge and not m.vendor(556699).reverse_charge
+
+
+def test_proposal_pins_creditor_numbers_by_vendor_id_whatever_the_order() -> None:
+    """Two installs reading Procore's vendors in different orders number them the same."""
+    vendors = [(556699, "Gerüstbau Nord KG"), (556677, "Bau Müller GmbH"), (556700, "Stahl AG")]
+    a = proposal(vendors=vendors)
+    b = proposal(vendors=list(reversed(vendors)))
+    numbers = {vid: a.vendor(vid).creditor for vid, _ in vendors}
+    assert numbers == {556677: 70100, 556699: 70101, 556700: 70102}
+    assert numbers == {vid: b.vendor(vid).creditor for vid, _ in vendors}
+    assert a.creditors.start == 70103  # later vendors follow the pinned ones
+    chart = build_chart("03", 4, a.extra_accounts)
+    assert check_mapping(a, chart) == []
