@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import unicodedata
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -260,6 +261,7 @@ class DatevClient:
         An existing GUID (#DCO01012) counts as done: the GUID is derived from the content, so
         the same GUID means the same file.
         """
+        filename = duo_filename(filename)
         metadata = orjson.dumps({"document_type": document_type, "note": note[:255]})
         files = {
             "file": (
@@ -299,6 +301,18 @@ class DatevClient:
                 if hasattr(value[1], "seek"):
                     value[1].seek(0)  # a file object was read by the first attempt
         raise error_for(resp)
+
+
+def duo_filename(name: str) -> str:
+    """The file name as DUO stores it: NFC, forbidden characters → ``_``, ≤ 255 characters."""
+    text = unicodedata.normalize("NFC", name)
+    clean = "".join(c if p.DOCUMENT_FILENAME_CHAR.fullmatch(c) else "_" for c in text)
+    if len(clean) <= p.DOCUMENT_FILENAME_MAX:
+        return clean or "document"
+    stem, dot, ext = clean.rpartition(".")
+    if not dot or len(ext) > 10:
+        return clean[: p.DOCUMENT_FILENAME_MAX]
+    return f"{stem[: p.DOCUMENT_FILENAME_MAX - len(ext) - 1]}.{ext}"
 
 
 def submit_reference(reference_id: str, sha256: str) -> str:

@@ -17,6 +17,7 @@ import httpx
 from aiohttp import web
 
 from adapters.datev.errors import DatevLoginFailed
+from adapters.datev.login_state import clear_login_problem
 from adapters.datev.oauth import LoginRequest, OAuthConfig, begin_login, code_from_redirect
 from adapters.datev.oauth import exchange_code as _exchange
 from adapters.datev.tokens import rotated
@@ -136,4 +137,5 @@ async def finish_login(
         secrets_now = vault.read()
         entry = rotated(secrets_now.datev_refresh, tokens, now)
         vault.write(secrets_now.model_copy(update={"datev_refresh": entry}))
+    clear_login_problem(vault.path.parent)
     return LoginOutcome(tokens.scope, entry.expires_at, entry.generation)

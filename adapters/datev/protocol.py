@@ -64,3 +64,9 @@ CLIENT_APPLICATION_VERSION: Final = _app_version()
 # sha256 so a duplicate can be recognised from the job list alone (no emulator-only field).
 REFERENCE_ID_CHARS: Final = re.compile(r"^[-0-9A-Za-z_äöüÄÖÜß. +?;]{0,254}$")
 REFERENCE_SHA_MARK: Final = " sha256 "
+
+# DUO file names [D, documents 2.1.12]: UTF-8 precomposed (NFC), at most 255 characters; DUO
+# replaces characters outside this list with "_" (we do it first, so the name we record is the
+# name DUO shows).
+DOCUMENT_FILENAME_MAX: Final = 255
+DOCUMENT_FILENAME_CHAR: Final = re.compile(r"[ &()+\-._0-9A-Za-zÀ-ÖØ-öø-ÿ]")

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from adapters.datev.errors import DatevError
 from adapters.datev.login import CALLBACK_PATH, login_with_loopback, login_with_paste
+from adapters.datev.login_state import clear_login_problem, read_login_state
 from adapters.datev.tokens import oauth_config
 from adapters.vault import (
     DatevCredentials,
@@ -51,6 +52,9 @@ def credentials(
     """Store the DATEV OAuth client id/secret in the vault."""
     vault = open_vault(load_settings())
     vault.set_datev(DatevCredentials(client_id=client_id, client_secret=SecretStr(client_secret)))
+    state = read_login_state(vault.path.parent)
+    if state is not None and state.problem == "credentials":
+        clear_login_problem(vault.path.parent)  # the worker's pause ends with the vault change
     typer.echo(f"DATEV client credentials stored in {vault.path}")
 
 
@@ -115,6 +119,10 @@ def status() -> None:
         raise ConnectorError(str(exc)) from None
     creds = secrets.datev
     typer.echo(f"DATEV app client id: {creds.client_id if creds else 'not set'}")
+    problem = read_login_state(settings.data_dir)
+    if problem is not None:
+        typer.echo(f"DATEV login: {problem.describe()}")
+        raise typer.Exit(1)
     token = secrets.datev_refresh
     if token is None:
         typer.echo("DATEV login: none — run `ml-connector datev login`")

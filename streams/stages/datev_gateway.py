@@ -20,19 +20,26 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import httpx
 
 from adapters.datev.client import DatevClient, DatevEndpoints
 from adapters.datev.errors import DatevClientRejected, DatevLoginExpired
+from adapters.datev.login_state import (
+    CREDENTIALS_NEEDED,
+    LOGIN_NEEDED,
+    clear_login_problem,
+    record_login_problem,
+)
 from adapters.datev.tokens import DatevAccessToken, DatevTokenService
 from adapters.vault import Vault
 from streams.config.settings import DatevSettings
 
 log = logging.getLogger(__name__)
 
-LOGIN_HINT = "DATEV login needed — run `ml-connector datev login`"
-SECRET_HINT = "DATEV refused the app credentials — run `ml-connector datev credentials`"
+LOGIN_HINT = LOGIN_NEEDED
+SECRET_HINT = CREDENTIALS_NEEDED
 TOKEN_REUSE_MARGIN = timedelta(minutes=2)
 PAUSE_FIRST_S = 5.0
 PAUSE_MAX_S = 600.0
@@ -115,12 +122,19 @@ class DatevGateway:
                 token = await self.tokens.fresh_access_token()
             except LOGIN_ERRORS as exc:
                 self._token = None
-                hint = LOGIN_HINT if isinstance(exc, DatevLoginExpired) else SECRET_HINT
+                kind: Literal["login", "credentials"] = (
+                    "login" if isinstance(exc, DatevLoginExpired) else "credentials"
+                )
+                hint = LOGIN_HINT if kind == "login" else SECRET_HINT
                 self.login_problem = f"{hint} ({exc})"
+                data_dir = self.vault.path.parent
+                await asyncio.to_thread(record_login_problem, data_dir, kind, str(exc))
                 delay = self.pause.hit()
                 log.error("%s; DATEV stages pause %.0f s", self.login_problem, delay)
                 raise
             self._token = token
+            if self.login_problem is not None or self.pause.failures:
+                await asyncio.to_thread(clear_login_problem, self.vault.path.parent)
             self.login_problem = None
             self.pause.clear()
             return token

@@ -15,7 +15,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from adapters.datev.errors import DatevError
+from adapters.datev.client import duo_filename
+from adapters.datev.errors import DatevDuplicateDocument, DatevError
 from adapters.procore.errors import ProcoreError
 from domain.changes import RecordRef
 from domain.planning import document_guid, invoice_attachment
@@ -114,6 +115,7 @@ class DocumentUploader:
         guid = document_guid(doc.key, attachment)
         mapping = self.rules.client(doc.client_id).mapping
         error: Exception | None = None
+        filename = duo_filename(attachment.filename)
         for attempt in range(ATTEMPTS):
             try:
                 data = await self._download(attachment.url, ref.company_id)
@@ -128,13 +130,22 @@ class DocumentUploader:
                     )
             except LOGIN_ERRORS:
                 raise
+            except DatevDuplicateDocument:
+                # #DCO01253: Belege online already holds this very file (an earlier upload
+                # under another GUID, or by hand). The document is there: done, not parked.
+                log.info("document of %s: DUO already holds %s (#DCO01253)", doc.key, filename)
+                error = None
+                break
             except (DatevError, ProcoreError, ValueError) as exc:
                 error = exc
                 if not getattr(exc, "retryable", False):
                     break
                 await self.sleep(0.5 * 2**attempt)
                 continue
-            await asyncio.to_thread(self._record, doc, "uploaded", guid, attachment.filename)
+            error = None
+            break
+        if error is None:
+            await asyncio.to_thread(self._record, doc, "uploaded", guid, filename)
             telemetry.document_upload("uploaded")
             return 1
         rounds = self._rounds.get(doc.id, 0) + 1

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from adapters.datev.login_state import read_login_state
 from adapters.vault import Vault, VaultError
 from streams.config.settings import Settings
 from streams.errors import ConnectorError
@@ -53,6 +54,9 @@ class StatusContext:
         problem = getattr(self.gateway, "login_problem", None)
         if problem:
             return problem, "fail"
+        recorded = read_login_state(self.settings.data_dir)
+        if recorded is not None:  # found by the worker's DATEV stages (any process)
+            return recorded.describe(), "fail"
         if self.vault is None:
             return "not configured (no vault)", "warn"
         try:
@@ -143,7 +147,12 @@ async def readyz(ctx: StatusContext, request: web.Request) -> web.StreamResponse
         return web.json_response(
             {"status": "event store unreachable", "error": str(exc)}, status=503
         )
-    return web.json_response({"status": "ready", "events": last or 0})
+    body: dict[str, object] = {"status": "ready", "events": last or 0}
+    recorded = await asyncio.to_thread(read_login_state, ctx.settings.data_dir)
+    if recorded is not None:
+        # Still ready to take webhooks (nothing is lost); DATEV uploads wait for a person.
+        body |= {"status": "degraded", "datev": recorded.describe()}
+    return web.json_response(body)
 
 
 async def metrics(ctx: StatusContext, request: web.Request) -> web.StreamResponse:

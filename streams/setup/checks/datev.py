@@ -8,6 +8,7 @@ import httpx
 
 from adapters.datev.client import DatevClient
 from adapters.datev.errors import DatevError, DatevForbidden, DatevLoginExpired
+from adapters.datev.login_state import read_login_state
 from adapters.datev.tokens import DatevNotConfigured
 from adapters.vault import Vault
 from streams.ledger.rules import BookingRules
@@ -23,6 +24,15 @@ async def run(ctx: DoctorContext) -> list[Check]:
     name = "datev login"
     if vault is None:
         return [fail(name, "no vault", "configure the vault first (see the vault line)")]
+    recorded = read_login_state(vault.path.parent)
+    if recorded is not None:
+        # The worker found the login rejected; a doctor refresh would only fail the same way.
+        fix = (
+            "`ml-connector datev login`"
+            if recorded.problem == "login"
+            else ("`ml-connector datev credentials`")
+        )
+        return [fail(name, recorded.describe(), f"fix it, then the worker resumes: {fix}")]
     async with httpx.AsyncClient(timeout=min(timeout_s, settings.datev.timeout_s)) as http:
         gateway = DatevGateway(settings.datev, vault, http)
         try:
