@@ -7,10 +7,12 @@ on the record's aggregate, new creditor numbers as events on the registry.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+import orjson
 from pydantic import ValidationError
 
 from domain.belegfeld import BelegfeldRegistry, assign_belegfeld
@@ -77,6 +79,20 @@ def invoice_attachment(record: dict[str, Any]) -> Attachment | None:
     return None
 
 
+CodeModel = TypeVar("CodeModel", CostCode, TaxCode)
+
+
+def _by_id(model: type[CodeModel], raw: list[Any]) -> dict[int, CodeModel]:
+    """A context list's models by id. The lists repeat across a project's records, so each
+    distinct list is validated once (the models are frozen, so sharing them is safe)."""
+    return dict(_validated(model, orjson.dumps(raw)))
+
+
+@functools.lru_cache(maxsize=256)
+def _validated(model: type[CodeModel], blob: bytes) -> tuple[tuple[int, CodeModel], ...]:
+    return tuple((m.id, m) for m in (model.model_validate(x) for x in orjson.loads(blob)))
+
+
 def _field_of(exc: ValidationError) -> str:
     """The JSON path of the first unreadable field, e.g. ``$.items[0].wbs_code``."""
     return json_path(exc.errors()[0]["loc"])
@@ -94,12 +110,8 @@ def decide(
         vendor = Vendor.model_validate(vendor_raw) if vendor_raw else None
         commitment_raw = context.get("commitment")
         commitment = Commitment.model_validate(commitment_raw) if commitment_raw else None
-        cost_codes = {
-            c.id: c for c in (CostCode.model_validate(x) for x in context.get("cost_codes", []))
-        }
-        tax_codes = {
-            t.id: t for t in (TaxCode.model_validate(x) for x in context.get("tax_codes", []))
-        }
+        cost_codes = _by_id(CostCode, context.get("cost_codes", []))
+        tax_codes = _by_id(TaxCode, context.get("tax_codes", []))
     except ValidationError as exc:
         return Parked(
             reason=f"Procore context data is malformed: {exc.errors()[0]['msg']}",

@@ -88,9 +88,10 @@ class Ledger(LedgerStore):
             return FoldResult(folded=0, skipped=len(changes), new_events=0)
         touched: dict[UUID, Aggregate] = {}
         loaded: dict[UUID, Aggregate] = {}  # the clients' registries and periods, once per batch
+        stored = self.stored_versions({c.ref.aggregate_id for _, c in fresh})
         for _offset, change in fresh:
             agg_id = change.ref.aggregate_id
-            current = touched.get(agg_id) or self.document(agg_id)
+            current = touched.get(agg_id) or (self.document(agg_id) if agg_id in stored else None)
             assert current is None or isinstance(current, SourceDocument)
             folded = fold_change(current, change)
             if folded is not None:

@@ -8,7 +8,7 @@ rows in one transaction). It only reads; every write is a named command of ``Led
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -16,7 +16,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import Notification, ProcessRecorder
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import get_topic
+from psycopg.sql import SQL, Identifier
 
 from domain.creditor_registry import CreditorRegistry
 from domain.cursor import PollCursor
@@ -133,6 +136,44 @@ class LedgerStore(Application[UUID]):
 
     def cursor_get(self, name: str) -> datetime | None:
         return self.cursor(name).high_water
+
+    def stored_versions(self, ids: Collection[UUID], chunk: int = 500) -> dict[UUID, int]:
+        """Latest stored version of each of ``ids`` that was ever saved, in one query per chunk.
+
+        A fold asks this once per batch, so records it has never seen (a backfill: nearly all)
+        cost no SELECT each; only the others are loaded.
+        """
+        found: dict[UUID, int] = {}
+        wanted = list(ids)
+        for start in range(0, len(wanted), chunk):
+            found.update(self._versions(wanted[start : start + chunk]))
+        return found
+
+    def _versions(self, ids: list[UUID]) -> dict[UUID, int]:
+        recorder: Any = self.recorder
+        if isinstance(recorder, SQLiteAggregateRecorder):
+            # The table name is the recorder's own, never input; only "?" placeholders vary.
+            sql = (
+                f"SELECT originator_id, MAX(originator_version) FROM {recorder.events_table_name} "  # noqa: S608
+                f"WHERE originator_id IN ({','.join('?' * len(ids))}) GROUP BY originator_id"
+            )
+            with recorder.datastore.transaction(commit=False) as c:
+                c.execute(sql, [i.hex for i in ids])
+                return {UUID(row[0]): int(row[1]) for row in c.fetchall()}
+        if isinstance(recorder, PostgresAggregateRecorder):
+            query = SQL(
+                "SELECT originator_id, MAX(originator_version) AS v FROM {}.{} "
+                "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+            ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+            with recorder.datastore.transaction(commit=False) as c:
+                c.execute(query, [ids])
+                return {UUID(str(row["originator_id"])): int(row["v"]) for row in c.fetchall()}
+        versions = {}
+        for agg_id in ids:  # other recorders (in-memory): one read each
+            last = recorder.select_events(agg_id, desc=True, limit=1)
+            if last:
+                versions[agg_id] = last[0].originator_version
+        return versions
 
     def tracked(self, name: str) -> int:
         """Highest tracked position for a tracking name; 0 if none."""
