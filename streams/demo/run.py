@@ -19,6 +19,7 @@ from emulators.procore.data import Resource
 from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, demo_environment
+from streams.demo.review import review_step
 from streams.ledger.rules import load_rules
 from streams.operator.actions import batch_rows, replay_batch
 from streams.operator.close import reconciliation_report
@@ -248,6 +249,7 @@ async def run_demo(workdir: Path, size: str, timeout_s: float = 120.0) -> int:
             )
             demo = Demo(env, console, timeout_s)
             await scenario(demo)
+            await review_step(demo)
         finally:
             took = await asyncio.to_thread(worker.stop)
             console.print(f"• worker stopped by SIGTERM in {took:.1f} s")

@@ -261,6 +261,7 @@ _REVIEW: dict[str, str] = {
         "Buchungsstapel hier auf die Freigabe; erst dann geht er an DATEV."
     ),
     "Decided": "Entschieden",
+    "review before DATEV": "Freigabe vor DATEV",
     "By": "Von",
     "Note": "Notiz",
     "Batch {decision}.": "Buchungsstapel {decision}.",

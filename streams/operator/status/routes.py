@@ -24,6 +24,8 @@ from streams.errors import ConnectorError
 from streams.ledger.application import Ledger
 from streams.ledger.rules import BookingRules
 from streams.operator.actions import batch_rows, find_document, replay_record
+from streams.operator.mapping.watch import MappingWatcher
+from streams.operator.review.model import awaiting_review
 from streams.operator.status import auth, model
 from streams.operator.status.editor import EDITOR_ROUTES
 from streams.operator.status.metrics import CONTENT_TYPE, build_registry, render
@@ -33,6 +35,7 @@ from streams.operator.status.respond import view_of
 from streams.operator.status.review import REVIEW_ROUTES
 from streams.stages.seal import batch_files
 
+MAPPING_CHECK_S = 2.0  # how often the worker looks for edited mapping files
 Handler = Callable[["StatusContext", web.Request], Awaitable[web.StreamResponse]]
 HTML = "text/html"
 
@@ -166,8 +169,23 @@ async def metrics(ctx: StatusContext, request: web.Request) -> web.StreamRespons
 async def overview(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     rows = await asyncio.to_thread(model.overview, ctx.ledger, ctx.rules)
     state, kind = ctx.login_state()
+    waiting = await asyncio.to_thread(awaiting_review, ctx.ledger)
+    in_review = {c.client_id: sum(1 for b in waiting if b.client_id == c.client_id) for c in rows}
+    reviewed = {
+        cid
+        for cid, c in (ctx.rules.clients if ctx.rules else {}).items()
+        if c.mapping.schedule.review
+    }
     return _html(
-        request, ctx, "overview", "Overview", clients=rows, login_state=state, login_kind=kind
+        request,
+        ctx,
+        "overview",
+        "Overview",
+        clients=rows,
+        login_state=state,
+        login_kind=kind,
+        in_review=in_review,
+        reviewed=reviewed,
     )
 
 
@@ -342,6 +360,14 @@ def register_status_page(app: Any, worker: Any, settings: Settings) -> StatusCon
 
     ctx = status_context(worker, settings)
     ctx.registry.register(ConsumerLagCollector(app))
+    if ctx.rules is not None:
+        watcher = MappingWatcher(ctx.rules, list(settings.mappings))
+
+        async def reload_mappings() -> None:  # every process: each holds its own rules
+            await asyncio.to_thread(watcher.check)
+
+        app.timer(MAPPING_CHECK_S, name="mapping-reload")(reload_mappings)
+
     by_path: dict[str, dict[str, Handler]] = {}
     for method, path, handler in ROUTES:
         by_path.setdefault(path, {})[method] = handler

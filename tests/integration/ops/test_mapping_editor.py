@@ -168,3 +168,18 @@ async def test_vendor_facts_and_tax_codes_are_set_from_the_page(editor) -> None:
         headers={"Origin": "https://evil.example"},
     )
     assert cross.status_code == 403
+
+
+def test_a_hand_edited_mapping_is_reloaded_and_a_broken_one_is_not(editor) -> None:
+    from streams.operator.mapping.watch import MappingWatcher
+
+    _http, ctx, path = editor
+    watcher = MappingWatcher(ctx.rules, [path])
+    assert watcher.check() is False  # unchanged
+    client_id = next(iter(ctx.rules.clients))
+    path.write_text(path.read_text().replace("[schedule]\n", "[schedule]\nreview = true\n"))
+    assert watcher.check() is True
+    assert ctx.rules.client(client_id).mapping.schedule.review
+    path.write_text(path.read_text() + "\n[cost_type_defaults]\nZ = 1576\n")  # invalid TOML dup
+    assert watcher.check() is False
+    assert ctx.rules.client(client_id).mapping.schedule.review  # the previous rules stay
