@@ -201,6 +201,18 @@ class LedgerStore(Application[UUID]):
     def decode(self, notification: Notification) -> DomainEventProtocol[UUID]:
         return self.mapper.to_domain_event(notification)
 
+    def posted_before(self, doc: SourceDocument, batch_id: str) -> list[dict[str, Any]]:
+        """The record's posted lines just before ``batch_id`` took them."""
+        for event in reversed(self.history(doc.id)):
+            payload = event_payload(event)
+            if event_type_name(event).endswith("LinesBatched") and payload["batch_id"] == batch_id:
+                before: Aggregate = self.repository.get(
+                    doc.id, version=event.originator_version - 1
+                )
+                assert isinstance(before, SourceDocument)
+                return before.posted
+        raise LookupError(f"record {doc.key} was never batched in {batch_id}")
+
     def pending_documents(self, client_id: str) -> tuple[list[SourceDocument], int | None]:
         """The client's documents with lines to seal, and the last notification looked at."""
         start = self.tracked(batcher_name(client_id)) + 1

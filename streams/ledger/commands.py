@@ -1,0 +1,89 @@
+"""How a ledger command is written: ``@command`` takes the write lock, ``_save`` stores.
+
+A command loads what it needs (``LedgerStore`` queries), makes one domain call and saves the new
+events with ``_save``: events of every aggregate passed, and optionally a tracking row, in one
+transaction of eventsourcing's process recorder. Commands live by concern: records and periods
+in ``application``, batches in ``batch_commands``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Tracking
+
+from domain.belegfeld import BelegfeldRegistry, new_registry, registry_id
+from domain.booking import BelegfeldClaim
+from domain.changes import RecordRef
+from domain.creditor_registry import CreditorRegistry
+from domain.periods.register import ClientPeriods
+from domain.planning import book
+from domain.source_document import SourceDocument
+from streams.ledger.store import LedgerStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(method: F) -> F:
+    """A ledger command: runs under the write lock (one writer per process)."""
+
+    @functools.wraps(method)
+    def locked(self: LedgerWriter, *args: Any, **kwargs: Any) -> Any:
+        with self.write_lock:
+            return method(self, *args, **kwargs)
+
+    return cast(F, locked)
+
+
+class LedgerWriter(LedgerStore):
+    """The two steps every command shares: deciding a record's booking, saving."""
+
+    def _book(
+        self, doc: SourceDocument, touched: dict[UUID, Aggregate], loaded: dict[UUID, Aggregate]
+    ) -> None:
+        """Load the record's route, registry and periods (``loaded`` keeps them), then decide."""
+        if self.rules is None:
+            return
+        route = self.rules.route(RecordRef.parse(doc.key))
+        if isinstance(route, str):
+            book(doc, route)
+            return
+        reg_id = CreditorRegistry.create_id(route.client_id)
+        registry = loaded.get(reg_id) or touched.get(reg_id) or self.registry(route.client_id)
+        periods_id = ClientPeriods.create_id(route.client_id)
+        periods = loaded.get(periods_id) or self.periods(route.client_id)
+        loaded[reg_id], loaded[periods_id] = registry, periods
+        assert isinstance(registry, CreditorRegistry) and isinstance(periods, ClientPeriods)
+        client_id = route.client_id
+
+        def belegfelder(claim: BelegfeldClaim) -> BelegfeldRegistry:
+            agg_id = registry_id(client_id, claim.creditor, claim.fiscal_year_start)
+            found = touched.get(agg_id) or loaded.get(agg_id) or self.aggregate(agg_id)
+            if not isinstance(found, BelegfeldRegistry):
+                found = new_registry(client_id, claim)
+            loaded[agg_id] = touched[agg_id] = found  # saved with the record's decision
+            return found
+
+        book(doc, route, registry, periods, belegfelder)
+        if registry.pending_events:
+            touched[reg_id] = registry
+
+    def _save(self, aggregates: Iterable[Aggregate], tracking: Tracking | None = None) -> None:
+        """New events of ``aggregates`` (and the tracking row) in one transaction."""
+        processing = ProcessingEvent[UUID](tracking)
+        processing.collect_events(*aggregates)
+        if not processing.events and tracking is None:
+            return
+        try:
+            recordings = self._record(processing)
+        except Exception:
+            self.invalidate_positions()  # the transaction may have failed after others wrote
+            raise
+        if tracking is not None:
+            self.positions[tracking.application_name] = tracking.notification_id
+        self._notify(recordings)
