@@ -159,7 +159,7 @@ def test_doctor_names_the_postgres_problem_in_its_checklist(tmp_path: Path) -> N
     )
     seconds = time.monotonic() - started
     assert done.returncode == 1
-    [line] = [x for x in done.stdout.splitlines() if "event store" in x]
+    [line] = [x for x in done.stdout.splitlines() if "event store:" in x]
     assert "FAIL" in line and 'database "mlc_no_such_db" does not exist' in line
     assert "127.0.0.1:5432" in line
     assert "Traceback" not in done.stdout + done.stderr
