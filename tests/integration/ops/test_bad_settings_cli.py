@@ -175,3 +175,22 @@ def test_web_host_not_on_this_machine(tmp_path: Path) -> None:
     )
     assert "cannot listen on web port" in line and "on 192.0.2.45" in line
     assert "MLC_WEB_HOST" in line
+
+
+def test_the_worker_warns_at_start_when_others_can_read_the_data(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    data.mkdir(mode=0o700)
+    leaked = data / "events.sqlite3"
+    leaked.write_bytes(b"")
+    leaked.chmod(0o644)
+    code, lines, _ = cli(  # an unreachable broker ends the start right after the checks
+        "worker",
+        MLC_DATA_DIR=str(data),
+        MLC_WEB_PORT=str(free_port()),
+        MLC_KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{free_port()}",
+    )
+    assert code == 2
+    [warning] = [orjson.loads(x) for x in lines if x.startswith("{")]
+    assert warning["level"] == "warning"
+    assert f"{leaked} (644)" in warning["msg"] and f"chmod -R go-rwx {data}" in warning["msg"]
+    assert lines[-1].startswith("error: cannot reach Kafka")
