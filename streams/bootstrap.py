@@ -1,6 +1,9 @@
 """Composition root: the one place that turns settings into running parts.
 
-The CLI, the demo and the end-to-end tests all build the service through these functions.
+``build_parts`` builds settings → rules, vault, ledger, relay, Procore client, DATEV gateway and
+stages, with seams (clock, HTTP clients, vault) a test or the demo replaces; there is no faust
+in it. ``build_worker`` wires those parts into the faust app. The CLI, the status page, the
+demo and the tests receive parts from here instead of opening the vault or wiring stages.
 """
 
 from __future__ import annotations
@@ -8,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +25,7 @@ from adapters.kafka.incarnation import broker_incarnation
 from adapters.procore.client import ProcoreClient
 from adapters.vault import Vault, VaultError
 from streams.agents.fold import register_fold_agent
-from streams.agents.inputs import wire_inputs
+from streams.agents.inputs import Inputs, wire_inputs
 from streams.agents.parking import DeadLetters
 from streams.agents.relay_timer import register_relay_timer
 from streams.agents.stages import StageWakeups, register_booking_stages
@@ -36,7 +39,7 @@ from streams.ledger.eventstore import event_store_env
 from streams.ledger.read_models import KnownIds
 from streams.ledger.rules import BookingRules, load_rules
 from streams.operator.status.routes import register_status_page
-from streams.stages.cadence import SealScheduler
+from streams.stages.cadence import SealScheduler, local_now
 from streams.stages.datev_gateway import DatevGateway
 from streams.stages.documents import DocumentUploader
 from streams.stages.relay import OutboxRelay
@@ -96,7 +99,9 @@ def open_vault(settings: Settings) -> Vault | None:
         raise ConnectorError(str(exc)) from None
 
 
-def build_procore(settings: Settings, vault: Vault | None) -> ProcoreClient | None:
+def build_procore(
+    settings: Settings, vault: Vault | None, http: httpx.AsyncClient | None = None
+) -> ProcoreClient | None:
     creds = vault.read().procore if vault else None
     if creds is None:
         return None
@@ -107,28 +112,102 @@ def build_procore(settings: Settings, vault: Vault | None) -> ProcoreClient | No
         client_secret=creds.client_secret,
         per_page=settings.procore.per_page,
         timeout_s=settings.procore.timeout_s,
+        http=http,
         **telemetry.procore_hooks(),
     )
 
 
-@dataclass
-class Worker:
-    """The stream worker's parts, built once."""
+@dataclass(frozen=True)
+class Seams:
+    """What a test or the demo replaces; production runs on the defaults."""
 
-    app: faust.App
+    now: Callable[[], datetime] = local_now  # the cadence's wall clock
+    vault: Vault | None = None  # None: opened from the settings (if a key is configured)
+    procore_http: httpx.AsyncClient | None = None  # e.g. on a test transport
+    datev_http: httpx.AsyncClient | None = None
+    incarnation: str = ""  # the Kafka cluster's (qualifies fold positions)
+
+
+@dataclass
+class Parts:
+    """The connector's parts, built once from the settings; no faust in them."""
+
+    settings: Settings
+    rules: BookingRules | None
+    vault: Vault | None
     ledger: Ledger
     relay: OutboxRelay
-    rules: BookingRules | None = None
-    stages: dict[str, Any] = field(default_factory=dict)
+    procore: ProcoreClient | None = None
+    gateway: DatevGateway | None = None
+    seal: SealScheduler | None = None
+    submit: Submitter | None = None
+    documents: DocumentUploader | None = None
+
+    @property
+    def stages(self) -> dict[str, Any]:
+        found = {"seal": self.seal, "submit": self.submit, "documents": self.documents}
+        return {name: stage for name, stage in found.items() if stage is not None}
+
+
+def build_parts(settings: Settings, seams: Seams | None = None) -> Parts:
+    """Settings → rules, vault, ledger, relay, Procore client, DATEV gateway and stages.
+
+    A stage is left out when what it needs is not configured (mapping, credentials); the log
+    says which and why.
+    """
+    seams = seams or Seams()
+    rules = build_rules(settings)
+    ledger = build_ledger(settings, rules, seams.incarnation)
+    vault = seams.vault if seams.vault is not None else open_vault(settings)
+    if vault is not None:
+        register_secrets(secret_values(vault.read()))
+    procore = build_procore(settings, vault, seams.procore_http)
+    parts = Parts(settings, rules, vault, ledger, OutboxRelay(ledger), procore)
+    if rules is None:
+        log.warning("no mapping files configured (MLC_MAPPINGS): records are stored, not booked")
+        return parts
+    parts.seal = SealScheduler(ledger, rules, now=seams.now)
+    if vault is None or vault.read().datev is None:
+        log.warning("DATEV is not configured (vault/credentials): batches are sealed, not sent")
+        return parts
+    http = seams.datev_http or httpx.AsyncClient(timeout=settings.datev.timeout_s)
+    parts.gateway = DatevGateway(settings.datev, vault, http)
+    parts.submit = Submitter(ledger, rules, parts.gateway, inline_first_poll_s=0.0)
+    if procore is not None:
+        parts.documents = DocumentUploader(ledger, rules, parts.gateway, procore)
+    return parts
+
+
+@dataclass
+class Worker:
+    """The stream worker: the parts, wired into a faust app."""
+
+    app: faust.App
+    parts: Parts
+    inputs: Inputs
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.parts.ledger
+
+    @property
+    def relay(self) -> OutboxRelay:
+        return self.parts.relay
+
+    @property
+    def rules(self) -> BookingRules | None:
+        return self.parts.rules
+
+    @property
+    def stages(self) -> dict[str, Any]:
+        return {"inputs": self.inputs, **self.parts.stages}
 
 
 def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
-    """Wire the faust app: topics, agents and timers around one event-sourced ledger."""
-    rules = build_rules(settings)
-    app = create_faust_app(settings, bootstrap_servers)
+    """Build the parts, then wire them into faust: topics, agents, timers, the status page."""
     incarnation = asyncio.run(broker_incarnation(bootstrap_servers, CONNECTOR_META.name))
-    ledger = build_ledger(settings, rules, incarnation)
-    relay = OutboxRelay(ledger)
+    parts = build_parts(settings, Seams(incarnation=incarnation))
+    app = create_faust_app(settings, bootstrap_servers)
     changes = declare_topic(app, PROCORE_CHANGES)
     records = declare_topic(app, PROCORE_RECORDS)
     bookings = declare_topic(app, BOOKINGS_EVENTS)
@@ -139,45 +218,22 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
         wakeups.seal.ring()
         wakeups.documents.ring()
 
-    register_fold_agent(app, ledger, records, dead_letters, on_stored=stored)
-    register_relay_timer(app, relay, bookings)
-    worker = Worker(app=app, ledger=ledger, relay=relay, rules=rules)
-    register_status_page(app, worker, settings)
-
-    vault = open_vault(settings)
-    if vault is not None:
-        register_secrets(secret_values(vault.read()))
-    procore = build_procore(settings, vault)
-    worker.stages["inputs"] = wire_inputs(
+    register_fold_agent(app, parts.ledger, records, dead_letters, on_stored=stored)
+    register_relay_timer(app, parts.relay, bookings)
+    inputs = wire_inputs(
         app,
         settings,
         changes,
         records,
         dead_letters,
-        procore,
-        cursors=LedgerCursors(ledger),
-        known=KnownIds(ledger),
+        parts.procore,
+        cursors=LedgerCursors(parts.ledger),
+        known=KnownIds(parts.ledger),
     )
-    if rules is None:
-        log.warning("no mapping files configured (MLC_MAPPINGS): records are stored, not booked")
-        return worker
-    scheduler = SealScheduler(ledger, rules)
-    worker.stages["seal"] = scheduler
-    if vault is None or vault.read().datev is None:
-        log.warning("DATEV is not configured (vault/credentials): batches are sealed, not sent")
-        register_booking_stages(app, wakeups, scheduler)
-        return worker
-    gateway = DatevGateway(
-        settings.datev, vault, httpx.AsyncClient(timeout=settings.datev.timeout_s)
-    )
-    submitter = Submitter(ledger, rules, gateway, inline_first_poll_s=0.0)
-    worker.stages["submit"] = submitter
-    uploader = None
-    if procore is not None:
-        uploader = DocumentUploader(ledger, rules, gateway, procore)
-        worker.stages["documents"] = uploader
-    register_booking_stages(app, wakeups, scheduler, submitter, uploader)
-    return worker
+    if parts.seal is not None:
+        register_booking_stages(app, wakeups, parts.seal, parts.submit, parts.documents)
+    register_status_page(app, parts)  # after the stages: the page shows the DATEV login state
+    return Worker(app=app, parts=parts, inputs=inputs)
 
 
 class LedgerCursors:

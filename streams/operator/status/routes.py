@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from aiohttp import web
@@ -334,31 +334,35 @@ ROUTES: list[tuple[str, str, Handler]] = [
 ]
 
 
-def status_context(worker: Any, settings: Settings) -> StatusContext:
-    """The page's view of a built worker (``streams.bootstrap.Worker``)."""
-    from streams.bootstrap import open_vault
+class BuiltParts(Protocol):
+    """What the page needs of the composition root's ``Parts``."""
 
-    try:
-        vault = open_vault(settings)
-    except ConnectorError:
-        vault = None
-    submit = worker.stages.get("submit")
+    settings: Settings
+    ledger: Ledger
+    rules: BookingRules | None
+    vault: Vault | None
+    gateway: Any
+
+
+def status_context(parts: BuiltParts) -> StatusContext:
+    """The page's view of the built parts (``streams.bootstrap.Parts``)."""
     return StatusContext(
-        settings=settings,
-        ledger=worker.ledger,
-        rules=worker.rules,
-        vault=vault,
-        gateway=getattr(submit, "gateway", None),
+        settings=parts.settings,
+        ledger=parts.ledger,
+        rules=parts.rules,
+        vault=parts.vault,
+        gateway=parts.gateway,
     )
 
 
-def register_status_page(app: Any, worker: Any, settings: Settings) -> StatusContext:
+def register_status_page(app: Any, parts: BuiltParts) -> StatusContext:
     """Mount every route on the faust app's web server (call once, in ``build_worker``)."""
     from faust.web import View
 
     from streams.config.telemetry import ConsumerLagCollector
 
-    ctx = status_context(worker, settings)
+    ctx = status_context(parts)
+    settings = ctx.settings
     ctx.registry.register(ConsumerLagCollector(app))
     if ctx.rules is not None:
         watcher = MappingWatcher(ctx.rules, list(settings.mappings))
