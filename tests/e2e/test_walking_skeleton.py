@@ -16,14 +16,19 @@ from streams.config.settings import Settings
 from streams.topics import BOOKINGS_EVENTS, CONNECTOR_DLQ, PROCORE_RECORDS
 from streams.worker_process import WorkerProcess
 from tests.support.changes import sample_change
+from tests.support.waiting import until_sync
+
+FETCH_AND_FOLD_S = 1.5
 
 
-def start_worker(settings: Settings, broker: EmbeddedBroker, tmp_path: Path) -> WorkerProcess:
+def start_worker(
+    settings: Settings, broker: EmbeddedBroker, tmp_path: Path, log_level: str = "warn"
+) -> WorkerProcess:
     env = {
         "MLC_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
         "MLC_DATA_DIR": str(settings.data_dir),
         "MLC_WEB_PORT": str(settings.web_port),
-        "MLC_LOG_LEVEL": "warn",
+        "MLC_LOG_LEVEL": log_level,
     }
     if settings.postgres.dbname:
         env["MLC_POSTGRES__DBNAME"] = settings.postgres.dbname
@@ -110,7 +115,7 @@ def test_sigterm_exits_within_10s_even_when_the_fold_is_blocked(
 ) -> None:
     """A fold stuck on a locked database must not keep the worker alive after SIGTERM."""
     settings = sqlite_settings()
-    worker = start_worker(settings, fresh_broker, tmp_path)
+    worker = start_worker(settings, fresh_broker, tmp_path, log_level="info")
     db = sqlite3.connect(settings.data_dir / "events.sqlite3", timeout=30)
     try:
         db.execute("BEGIN EXCLUSIVE")  # every fold now waits on the database lock
@@ -122,7 +127,15 @@ def test_sigterm_exits_within_10s_even_when_the_fold_is_blocked(
                 [(change.key.encode(), change.to_bytes())],
             )
         )
-        time.sleep(8)  # let the worker join its group and get stuck in the fold
+        # Let the worker join its group (faust logs "Worker ready" once partitions are assigned),
+        # fetch the message (fetches wait at most 100 ms) and get stuck in the fold.
+        log = tmp_path / "worker.log"
+        until_sync(
+            lambda: "Worker ready" in log.read_text(errors="replace"),
+            timeout_s=60,
+            what="worker joined its consumer group",
+        )
+        time.sleep(FETCH_AND_FOLD_S)
         took = worker.stop(timeout=20)
         assert took < 10, f"worker needed {took:.1f} s to stop"
     finally:
