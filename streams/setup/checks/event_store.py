@@ -7,6 +7,7 @@ import asyncio
 from eventsourcing.persistence import ProgrammingError
 
 from streams.errors import ConnectorError
+from streams.ledger.application import Ledger
 from streams.ledger.eventstore import describe_event_store, sqlite_path
 from streams.setup.checks.base import Check, DoctorContext, fail, ok
 
@@ -39,8 +40,29 @@ def check_event_store(ctx: DoctorContext) -> Check:
             "check the postgres settings (host, dbname, user, password) and that the "
             "server runs; for SQLite that data_dir is writable",
         )
+    unreadable = _first_event_problem(ledger)
+    if unreadable is not None:
+        return fail(
+            name, f"{where}: {unreadable}", "configure the vault key(s) it was written with"
+        )
     ctx.ledger = ledger
     return ok(name, f"{where}: reachable, {last} events")
+
+
+def _first_event_problem(ledger: Ledger) -> str | None:
+    """Why the newest stored event cannot be read back (wrong vault key, …); None if it can."""
+    newest = ledger.recorder.max_notification_id()
+    if not newest:
+        return None
+    try:
+        for stored in ledger.recorder.select_notifications(newest, 1):
+            ledger.mapper.to_domain_event(stored)
+    except Exception as exc:
+        cause: BaseException = exc
+        while cause.__cause__ is not None:
+            cause = cause.__cause__
+        return str(cause)
+    return None
 
 
 async def run(ctx: DoctorContext) -> list[Check]:

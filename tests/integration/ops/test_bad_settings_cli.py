@@ -194,3 +194,34 @@ def test_the_worker_warns_at_start_when_others_can_read_the_data(tmp_path: Path)
     assert warning["level"] == "warning"
     assert f"{leaked} (644)" in warning["msg"] and f"chmod -R go-rwx {data}" in warning["msg"]
     assert lines[-1].startswith("error: cannot reach Kafka")
+
+
+def test_wrong_vault_key_for_an_encrypted_event_store(tmp_path: Path) -> None:
+    from adapters.vault import generate_key
+    from streams.bootstrap import build_ledger
+    from streams.config.settings import Settings
+    from tests.support.changes import sample_change
+
+    written_with, other = generate_key(), generate_key()
+    data = tmp_path / "d"
+    settings = Settings(data_dir=data, vault={"key": written_with, "encrypt_event_store": True})  # type: ignore[arg-type]
+    build_ledger(settings).fold("procore.records", 0, [(0, sample_change())])
+    env = {
+        "MLC_DATA_DIR": str(data),
+        "MLC_VAULT__KEY": other.get_secret_value(),
+        "MLC_VAULT__ENCRYPT_EVENT_STORE": "true",
+    }
+    line = one_error(("batches",), **env)
+    assert "cannot be decrypted with the configured vault key(s)" in line
+    assert "MLC_VAULT__KEY" in line
+    done = subprocess.run(
+        [sys.executable, "-m", "streams.cli", "doctor", "--timeout", "2"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    [store] = [x for x in done.stdout.splitlines() if "event store:" in x]
+    assert "FAIL" in store and "cannot be decrypted" in store
+    assert "Traceback" not in done.stdout + done.stderr
