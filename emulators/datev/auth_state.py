@@ -103,6 +103,11 @@ class AuthState:
         for entry in self.refresh.values():
             entry.revoked = True
 
+    def revoke_grant(self) -> None:
+        """The advisor withdraws the app's access: refresh and access tokens stop working."""
+        self.revoke_refresh_tokens()
+        self.access.clear()
+
     def live_refresh_tokens(self) -> int:
         now = self.clock.now()
         return sum(

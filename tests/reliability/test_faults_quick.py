@@ -81,7 +81,8 @@ async def _scenario(workdir: Path) -> None:
             verdict, _ = await converge(env, ledger, 120)
             assert verdict.problems == [], verdict.problems[:10]
 
-            env.datev.auth.revoke_refresh_tokens()
+            # Access withdrawn: the cached access token dies too, so the next call finds out.
+            env.datev.auth.revoke_grant()
             jobs = len(env.datev.state.client_jobs(env.mapping.client_id))
             mutator = Mutator(env, random.Random(3))
             for _ in range(6):
