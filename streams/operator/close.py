@@ -1,105 +1,45 @@
 """The month-end close read model: computed from the event store on demand, never stored.
 
 ``reconciliation_report(ledger, client_id, period)`` reads every record, batch and closed month
-of the client from the ledger and hands plain facts to ``domain.close_report.build_report``.
+of the client from the ledger; ``domain.close_facts`` re-derives each record's Belegdatum, net
+and tax, and ``domain.close_report.build_report`` judges the facts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.batch import Batch
-from domain.booking import BookingLine
+from domain.close_facts import (
+    CloseContext,
+    batch_fact,
+    batch_where,
+    commitment_rows,
+    line_facts,
+    record_fact,
+)
 from domain.close_report import (
     BatchFact,
     CloseReport,
-    CommitmentRow,
     LineFact,
-    RecordFact,
-    Where,
     build_report,
 )
-from domain.money import ZERO, to_cents
-from domain.periods import next_open, parse_period, period_of
-from domain.periods.register import ClientPeriods
-from domain.reconciliation import line_nets, procore_net
+from domain.periods import parse_period
 from domain.source_document import SourceDocument, load_lines
 from streams.errors import ConnectorError
 from streams.ledger.application import Ledger, event_topic
+from streams.ledger.read_models import view
 from streams.ledger.rules import ClientRules
 from streams.operator.actions import iter_batches
 
 RECORDS = ("requisition", "direct_cost")
-COMMITTED = ("approved", "complete")
-
-
-def document_date(resource: str, record: dict[str, Any] | None) -> date | None:
-    """The record's document date, as the derivation dates its booking (Belegdatum)."""
-    if not record:
-        return None
-    names = ("billing_date", "requisition_end")
-    if resource == "direct_cost":
-        names = ("direct_cost_date", "received_date")
-    for name in names:
-        value = record.get(name)
-        if value:
-            return date.fromisoformat(str(value)[:10])
-    return None
-
-
-def _d(value: Any) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else ZERO
-
-
-def record_tax(resource: str, record: dict[str, Any]) -> Decimal:
-    """Procore's own tax on a record (used only when no lines could be derived)."""
-    if resource == "requisition":
-        return _d((record.get("summary") or {}).get("tax_applicable_to_this_payment"))
-    items = record.get("line_items") or []
-    return sum((_d(li.get("total_amount")) - _d(li.get("amount")) for li in items), ZERO)
-
-
-@dataclass
-class _Context:
-    ledger: Ledger
-    rules: ClientRules
-    periods: ClientPeriods
-
-    def bookable(self, resource: str, record: dict[str, Any] | None) -> bool:
-        if not record:
-            return False
-        booking = self.rules.mapping.booking
-        statuses = (
-            booking.requisition_statuses
-            if resource == "requisition"
-            else booking.direct_cost_statuses
-        )
-        return record.get("status") in statuses
-
-    def nets(self, lines: list[BookingLine]) -> list[tuple[Decimal, Decimal]]:
-        return line_nets(lines, self.rules.mapping, self.rules.chart)
-
-    def project(self, key: str) -> tuple[str, str, int | None]:
-        parts = key.split(":")
-        pid = None if parts[1] == "-" else int(parts[1])
-        found = self.rules.mapping.projects.get(pid) if pid is not None else None
-        if found is None:
-            return f"(unmapped project {pid})", str(pid), pid
-        return found.kost1, found.name or str(pid), pid
 
 
 def _documents(ledger: Ledger, client_id: str) -> list[SourceDocument]:
-    docs = []
-    for n in ledger.scan([event_topic(SourceDocument, "Registered")]):
-        doc = ledger.document(UUID(str(n.originator_id)))
-        if doc is not None and doc.client_id == client_id:
-            docs.append(doc)
-    return docs
+    rows = view(ledger).records
+    mine = [agg_id for agg_id, row in list(rows.items()) if row.client_id == client_id]
+    return [doc for agg_id in mine if (doc := ledger.document(agg_id)) is not None]
 
 
 def _versions(ledger: Ledger) -> dict[UUID, list[tuple[int, dict[str, Any] | None]]]:
@@ -122,93 +62,6 @@ def _plan_positions(ledger: Ledger) -> dict[UUID, int]:
     return positions
 
 
-def _record_fact(
-    ctx: _Context,
-    doc: SourceDocument,
-    versions: list[tuple[int, dict[str, Any] | None]],
-    plan_position: int,
-    period: str,
-) -> RecordFact:
-    kost1, label, _pid = ctx.project(doc.key)
-    day = document_date(doc.resource, doc.record)
-    own = period_of(day) if day else (period if doc.decision == "parked" else None)
-    current = None if doc.deleted else doc.record
-    net_now = (
-        procore_net(doc.resource, current or {}) if ctx.bookable(doc.resource, current) else ZERO
-    )
-    lines = load_lines(doc.desired) or doc.posted_lines
-    nets = ctx.nets(lines)
-    weights: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    tax_lines = ZERO
-    for line, (net, tax) in zip(lines, nets, strict=True):
-        if net != ZERO:
-            weights[line.contra_account] += net
-            tax_lines += tax
-    if net_now == ZERO:
-        tax_now = ZERO
-    elif weights:
-        tax_now = tax_lines
-    else:
-        tax_now = record_tax(doc.resource, current or {})
-    net_close = tax_close = None
-    carry_to = None
-    if own is not None and own in ctx.periods.closed:
-        position = ctx.periods.closed[own]
-        at_close = [rec for pos, rec in versions if pos <= position]
-        record = at_close[-1] if at_close else None
-        net_close = (
-            procore_net(doc.resource, record or {}) if ctx.bookable(doc.resource, record) else ZERO
-        )
-        tax_close = to_cents(tax_now * net_close / net_now) if net_now else ZERO
-        carry_to = next_open(own, ctx.periods.closed)
-    return RecordFact(
-        ref=doc.key,
-        resource=doc.resource,
-        kost1=kost1,
-        project=label,
-        period=own,
-        net_now=net_now,
-        tax_now=tax_now,
-        net_at_close=net_close,
-        tax_at_close=tax_close,
-        carry_to=carry_to,
-        accounts=tuple(sorted(weights.items())),
-        decision=doc.decision,
-        reason=doc.reason,
-        deleted=doc.deleted,
-        has_posted=bool(doc.posted),
-        has_pending=bool(doc.pending),
-        plan_position=plan_position,
-        document_state=doc.document_state,
-    )
-
-
-def _line_facts(
-    ctx: _Context, lines: list[BookingLine], where: Where, batch: str | None
-) -> list[LineFact]:
-    return [
-        LineFact(
-            ref=line.source_ref,
-            kost1=line.kost1 or "",
-            account=line.contra_account,
-            period=period_of(line.document_date),
-            net=net,
-            where=where,
-            batch_id=batch,
-        )
-        for line, (net, _tax) in zip(lines, ctx.nets(lines), strict=True)
-        if net != ZERO
-    ]
-
-
-def _batch_where(batch: Batch) -> Where:
-    if batch.state == "in_review":
-        return "pending"  # not sent to DATEV until the advisor approves
-    if batch.state == "completed":
-        return "accepted"
-    return "failed" if batch.state == "failed" else "submitted"
-
-
 def reconciliation_report(
     ledger: Ledger, rules: ClientRules, period: str, project: str | None = None
 ) -> CloseReport:
@@ -218,13 +71,14 @@ def reconciliation_report(
     except ValueError as exc:
         raise ConnectorError(str(exc)) from None
     client_id = rules.client_id
-    ctx = _Context(ledger=ledger, rules=rules, periods=ledger.periods(client_id))
+    periods = ledger.periods(client_id)
+    ctx = CloseContext(rules.mapping, rules.chart, periods.closed)
     kost_filter = _project_filter(rules, project)
     docs = _documents(ledger, client_id)
     versions = _versions(ledger)
     plans = _plan_positions(ledger)
     records = [
-        _record_fact(ctx, d, versions.get(d.id, []), plans.get(d.id, 0), period)
+        record_fact(ctx, d, versions.get(d.id, []), plans.get(d.id, 0), period)
         for d in docs
         if d.resource in RECORDS
     ]
@@ -233,14 +87,14 @@ def reconciliation_report(
     for batch in iter_batches(ledger):
         if batch.client_id != client_id or batch.state == "rejected":
             continue  # a rejected batch's lines went back to their records as pending
-        facts = _line_facts(ctx, load_lines(batch.lines), _batch_where(batch), str(batch.id))
+        facts = line_facts(ctx, load_lines(batch.lines), batch_where(batch), str(batch.id))
         lines += facts
         mine = [f for f in facts if f.period == period and f.kost1 in (kost_filter or {f.kost1})]
         if mine:
-            batches.append(_batch_fact(batch, mine))
+            batches.append(batch_fact(batch, mine))
     for doc in docs:
         if doc.pending:
-            lines += _line_facts(ctx, doc.pending_lines, "pending", None)
+            lines += line_facts(ctx, doc.pending_lines, "pending", None)
     if kost_filter is not None:
         records = [r for r in records if r.kost1 in kost_filter]
         lines = [ln for ln in lines if ln.kost1 in kost_filter]
@@ -248,9 +102,9 @@ def reconciliation_report(
         client_id=client_id,
         period=period,
         project=project,
-        closed=period in ctx.periods.closed,
-        closed_periods=sorted(ctx.periods.closed),
-        commitments=_commitments(ctx, docs, records, period, kost_filter),
+        closed=period in ctx.closed,
+        closed_periods=sorted(ctx.closed),
+        commitments=commitment_rows(ctx, docs, records, period, kost_filter),
         batches=sorted(batches, key=lambda b: (b.seal_position, b.batch_id)),
     )
     in_period = {r.ref for r in records if r.period == period}
@@ -260,23 +114,6 @@ def reconciliation_report(
         elif doc.key in in_period and doc.document_state == "failed":
             report.documents_failed += 1
     return build_report(report, records, lines)
-
-
-def _batch_fact(batch: Batch, mine: list[LineFact]) -> BatchFact:
-    jobs = tuple(
-        (kind, str(job.get("job_id") or ""), str(job.get("result") or ""))
-        for kind, job in sorted(batch.jobs.items())
-    )
-    return BatchFact(
-        batch_id=str(batch.id),
-        created=batch.created.isoformat(timespec="seconds"),
-        state=batch.state,
-        seal_position=batch.seal_position,
-        jobs=jobs,
-        failure=batch.failure,
-        lines_in_period=len(mine),
-        net_in_period=sum((f.net for f in mine), ZERO),
-    )
 
 
 def _project_filter(rules: ClientRules, project: str | None) -> set[str] | None:
@@ -289,50 +126,3 @@ def _project_filter(rules: ClientRules, project: str | None) -> set[str] | None:
     raise ConnectorError(
         f"no project {project!r} in the mapping of {rules.client_id}; known: {known}"
     )
-
-
-def _commitments(
-    ctx: _Context,
-    docs: list[SourceDocument],
-    records: list[RecordFact],
-    period: str,
-    kost_filter: set[str] | None,
-) -> list[CommitmentRow]:
-    """Commitments are information: committed, invoiced to date (approved requisitions up to the
-    period's end, net), open balance."""
-    invoiced: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    by_ref = {r.ref: r for r in records}
-    for doc in docs:
-        fact = by_ref.get(doc.key)
-        rec = doc.record or {}
-        if doc.resource != "requisition" or fact is None or fact.period is None:
-            continue
-        if fact.period <= period and rec.get("commitment_id") and not doc.deleted:
-            invoiced[int(rec["commitment_id"])] += fact.net_now
-    rows = []
-    for doc in docs:
-        rec = doc.record or {}
-        status = str(rec.get("status") or "")
-        if doc.resource != "commitment" or doc.deleted or status.lower() not in COMMITTED:
-            continue
-        kost1, label, _pid = ctx.project(doc.key)
-        if kost_filter is not None and kost1 not in kost_filter:
-            continue
-        total = rec.get("grand_total")
-        committed = (
-            _d(total)
-            if total not in (None, "")
-            else sum((_d(li.get("amount")) for li in rec.get("line_items") or []), ZERO)
-        )
-        rows.append(
-            CommitmentRow(
-                ref=doc.key,
-                kost1=kost1,
-                project=label,
-                title=str(rec.get("title") or rec.get("number") or ""),
-                status=status,
-                committed=committed,
-                invoiced_to_date=invoiced.get(int(rec.get("id") or 0), ZERO),
-            )
-        )
-    return sorted(rows, key=lambda c: (c.kost1, c.ref))

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from domain.batch import Batch
 from domain.booking import BookingLine
+from domain.close_facts import record_tax
 from domain.money import ZERO
 from domain.planning import invoice_attachment
 from domain.reconciliation import line_nets, procore_net
@@ -18,7 +19,6 @@ from domain.tax import TAX_RULES
 from streams.ledger.application import Ledger, event_payload, event_type_name
 from streams.ledger.rules import BookingRules, ClientRules
 from streams.operator.actions import iter_batches
-from streams.operator.close import record_tax
 from streams.stages.seal import batch_lines
 
 _TRUNCATION_NOTES = ("shortened", "written as Belegfeld", "already used")
