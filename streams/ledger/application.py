@@ -79,6 +79,7 @@ class Ledger(BatchCommands):
         new_events = sum(len(agg.pending_events) for agg in touched.values())
         keys = tuple(a.key for a in touched.values() if isinstance(a, SourceDocument))
         self._save(touched.values(), Tracking(name, last))
+        self.keep_cached(touched.values())  # the seal stage loads these next
         return FoldResult(len(fresh), len(changes) - len(fresh), new_events, keys)
 
     @command

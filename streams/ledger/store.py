@@ -8,7 +8,7 @@ rows in one transaction). It only reads; every write is a named command of ``Led
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -136,6 +136,18 @@ class LedgerStore(Application[UUID]):
 
     def cursor_get(self, name: str) -> datetime | None:
         return self.cursor(name).high_water
+
+    def keep_cached(self, aggregates: Iterable[Aggregate]) -> None:
+        """Put just-saved aggregates nobody else holds into the aggregate cache.
+
+        eventsourcing does not cache on save when it fast-forwards cached aggregates (other
+        processes write too), so without this every aggregate folded would be rebuilt from its
+        events by the next load. Loads still fast-forward and copy, so this is always safe.
+        """
+        cache = self.repository.cache
+        if cache is not None:
+            for agg in aggregates:
+                cache.put(agg.id, agg)
 
     def stored_versions(self, ids: Collection[UUID], chunk: int = 500) -> dict[UUID, int]:
         """Latest stored version of each of ``ids`` that was ever saved, in one query per chunk.
