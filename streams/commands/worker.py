@@ -14,6 +14,7 @@ import faust
 import typer
 
 from adapters.kafka.admin import KafkaUnavailable, existing_partitions
+from adapters.vault import VaultError, load_keys
 from streams.bootstrap import build_worker, kafka_runtime
 from streams.config.datadir import describe_exposed, ensure_data_dir
 from streams.config.logging_setup import configure_logging
@@ -93,6 +94,12 @@ def preflight(settings: Settings) -> None:
     """What must hold before the worker starts; warns when the data is readable by others."""
     ensure_data_dir(settings.data_dir)
     check_web_port(settings.web_host, settings.web_port)
+    vault = settings.vault
+    if vault.key is not None or vault.key_file is not None:
+        try:
+            load_keys(vault.key, vault.key_file)  # before the broker starts, not after
+        except VaultError as exc:
+            raise ConnectorError(f"{exc} (MLC_VAULT__KEY / MLC_VAULT__KEY_FILE)") from None
     if settings.uses_postgres and not os.environ.get("PERSISTENCE_MODULE"):
         check_postgres(settings)  # before the embedded broker starts: fail in a second
     exposed = describe_exposed(settings.data_dir)

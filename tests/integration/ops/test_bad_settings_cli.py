@@ -225,3 +225,24 @@ def test_wrong_vault_key_for_an_encrypted_event_store(tmp_path: Path) -> None:
     [store] = [x for x in done.stdout.splitlines() if "event store:" in x]
     assert "FAIL" in store and "cannot be decrypted" in store
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        (
+            {"MLC_VAULT__KEY_FILE": "/nonexistent/vault.key"},
+            "/nonexistent/vault.key does not exist",
+        ),
+        ({"MLC_VAULT__KEY": "not-a-key"}, "not a Fernet key"),
+    ],
+    ids=["missing key file", "malformed key"],
+)
+def test_unusable_vault_key_stops_the_worker_before_anything_starts(
+    tmp_path: Path, env: dict[str, str], says: str
+) -> None:
+    line = one_error(
+        ("worker",), MLC_DATA_DIR=str(tmp_path / "d"), MLC_WEB_PORT=str(free_port()), **env
+    )
+    assert says in line and "MLC_VAULT__KEY_FILE" in line
+    assert not (tmp_path / "d" / "kafka").exists()  # the embedded broker never started
