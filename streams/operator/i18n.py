@@ -22,12 +22,15 @@ def language(value: str | None, default: Language = DEFAULT_LANGUAGE) -> Languag
 
 
 def translator(lang: Language) -> Callable[..., str]:
-    from streams.operator.i18n_de import MESSAGES
+    from streams.operator.i18n_de import MESSAGES, PATTERNS
 
     catalog: dict[str, str] = MESSAGES if lang == "de" else {}
+    patterns = PATTERNS if lang == "de" else ()
 
     def t(text: str, **values: Any) -> str:
-        out = catalog.get(text, text)
+        out = catalog.get(text)
+        if out is None:
+            out = next((p.sub(r, text) for p, r in patterns if p.match(text)), text)
         return out.format(**values) if values else out
 
     return t

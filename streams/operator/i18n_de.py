@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from domain.close_report import CAUSES
+
+# Texts with values inside, from the read models (cadence, next run, login state).
+PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"^every (\d+) minutes$", r"alle \1 Minuten"),
+        (r"^daily at (\d\d:\d\d)$", r"täglich um \1"),
+        (
+            r"^logged in, valid until (\S+) \((-?\d+) days\)$",
+            r"angemeldet, gültig bis \1 (\2 Tage)",
+        ),
+    )
+)
 
 _PAGES: dict[str, str] = {
     # layout and sign-in
@@ -38,6 +53,16 @@ _PAGES: dict[str, str] = {
     "Failed batches": "Fehlgeschlagene Stapel",
     "Awaiting review": "Wartet auf Freigabe",
     "none yet": "noch keiner",
+    "immediate": "sofort",
+    "manual": "manuell",
+    "continuously (as lines are ready)": "laufend (sobald Zeilen bereit sind)",
+    "manual: `ml-connector seal <client>`": "manuell: `ml-connector seal <client>`",
+    "now (due)": "jetzt (fällig)",
+    "logged in (expiry unknown)": "angemeldet (Ablauf unbekannt)",
+    "not configured (no vault)": "nicht eingerichtet (kein Tresor)",
+    "no login stored — run `ml-connector datev login`": (
+        "keine Anmeldung gespeichert — `ml-connector datev login` ausführen"
+    ),
     # records
     "Search records (key, status, decision, reason)": (
         "Belege suchen (Schlüssel, Status, Entscheidung, Grund)"

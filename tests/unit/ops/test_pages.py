@@ -61,3 +61,16 @@ def test_every_message_of_the_pages_has_a_german_text() -> None:
     ids |= set(re.findall(r'reason = "([^"]*)"', text))
     ids |= set(re.findall(r'Warning\(\s*"([^"]*)"', text))
     assert sorted(i for i in ids if i and i not in MESSAGES) == []
+
+
+def test_texts_with_values_are_translated_by_pattern() -> None:
+    from streams.operator.i18n import translator
+
+    de, en = translator("de"), translator("en")
+    assert (
+        de("every 15 minutes") == "alle 15 Minuten" and de("daily at 18:00") == "täglich um 18:00"
+    )
+    assert de("logged in, valid until 2027-01-31 (61 days)") == (
+        "angemeldet, gültig bis 2027-01-31 (61 Tage)"
+    )
+    assert en("every 15 minutes") == "every 15 minutes" and de("unknown text") == "unknown text"
