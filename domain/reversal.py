@@ -8,10 +8,12 @@ from datetime import date
 from typing import Literal
 
 from domain.booking import BookingLine
+from domain.derivation.lines import RAW_NUMBER
 from domain.text import truncate
 
 ReversalMethod = Literal["generalumkehr", "opposite"]
 _GEN = re.compile(r"@g(\d+)$")
+STORNO_OF = "Storno zu"  # Beleginfo-Art: the invoice number and Belegfeld 1 reversed
 
 
 def reverse_line(
@@ -21,10 +23,17 @@ def reverse_line(
 
     ``generalumkehr`` keeps S/H and sets the GU flag (DATEV reverses it, and the tax with it);
     ``opposite`` flips S/H instead. Belegfeld 1 stays the same so the open item nets to zero.
+    Text and the "Storno zu" Beleginfo name the original invoice number and Belegfeld 1, so the
+    accountant finds the booking it reverses.
     """
+    invoice = next((v for a, v in line.beleginfo if a == RAW_NUMBER), line.belegfeld1)
+    reference = (
+        invoice if invoice == line.belegfeld1 else f"{invoice} (Belegfeld {line.belegfeld1})"
+    )
     info = line.beleginfo
-    if len(info) < 8:
-        info = (*info, ("Storno zu", line.line_id[:210]))
+    if len(info) < 8 and not any(a == STORNO_OF for a, _ in info):
+        info = (*info, (STORNO_OF, truncate(reference, 210)[0]))
+    rest = line.text.removesuffix(invoice).removesuffix(line.belegfeld1).strip()
     return line.model_copy(
         update={
             "line_id": f"{line.line_id}~storno",
@@ -32,7 +41,7 @@ def reverse_line(
             if method == "generalumkehr"
             else ("S" if line.debit_credit == "H" else "H"),
             "generalumkehr": method == "generalumkehr",
-            "text": truncate("Storno " + line.text, 60)[0],
+            "text": truncate(f"Storno {invoice} {rest}", 60)[0],
             "document_date": on or line.document_date,
             "beleginfo": info,
         }

@@ -78,8 +78,12 @@ def creditor_rows(
         digest = content_hash(raw)
         if registry.exported.get(vendor_id) == digest:
             continue
-        rows[line.account] = creditor_record(Vendor.model_validate(raw), line.account)
-        registry.exported_version(vendor_id=vendor_id, content_hash=digest, batch_id=str(batch_id))
+        record = creditor_record(Vendor.model_validate(raw), line.account)
+        short = registry.unique_short_name(line.account, record.short_name)
+        rows[line.account] = record.model_copy(update={"short_name": short})
+        registry.exported_version(
+            vendor_id=vendor_id, content_hash=digest, batch_id=str(batch_id), short_name=short
+        )
     return list(rows.values())
 
 

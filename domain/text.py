@@ -9,6 +9,7 @@ from collections.abc import Collection
 
 BELEGFELD_MAX = 36
 BUCHUNGSTEXT_MAX = 60
+FORMULA_START = ("=", "+", "-", "@")  # text starting so is guarded by the EXTF writer
 _BELEGFELD_ALLOWED = re.compile(r"[^A-Za-z0-9$&%*+\-/]")
 _TRANSLIT = {"Ä": "AE", "Ö": "OE", "Ü": "UE", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")

@@ -6,7 +6,14 @@ from decimal import Decimal
 
 from domain.booking import BookingLine, stable_line_id
 from domain.derivation.pricing import DocumentDraft
-from domain.text import belegfeld_base, belegfeld_unique, clean_text, truncate
+from domain.text import (
+    BUCHUNGSTEXT_MAX,
+    FORMULA_START,
+    belegfeld_base,
+    belegfeld_unique,
+    clean_text,
+    truncate,
+)
 
 RAW_NUMBER = "Rechnungsnummer"  # Beleginfo-Art of the invoice number as Procore has it
 
@@ -40,11 +47,24 @@ def belegfeld1(draft: DocumentDraft) -> tuple[str, tuple[tuple[str, str], ...], 
 
 
 def booking_text(draft: DocumentDraft, project_label: str | None, invoice: str) -> str:
-    """Vendor, project and invoice number, shortened to 60 characters at a grapheme boundary."""
-    parts = [draft.vendor_label, project_label or "", invoice]
-    text, cut = truncate(" ".join(p for p in parts if p), 60)
-    if cut:
-        draft.notes.append(f"Buchungstext shortened to {text!r}")
+    """Vendor, project and invoice number in DATEV's 60 characters.
+
+    When it must be shortened the invoice number and the vendor's short name stay: the project
+    label goes first, then the end of the vendor name. A text that the EXTF writer must guard
+    against spreadsheet formulas (leading ``= + - @``) gets one character less, so the guard's
+    apostrophe never pushes a character out of the field. Every shortening is noted.
+    """
+    full = clean_text(" ".join(p for p in (draft.vendor_label, project_label or "", invoice) if p))
+    limit = BUCHUNGSTEXT_MAX - 1 if full.startswith(FORMULA_START) else BUCHUNGSTEXT_MAX
+    if len(full) <= limit:
+        return full
+    tail = clean_text(invoice)
+    if len(tail) + 2 > limit:
+        text = truncate(tail, limit)[0]
+    else:
+        head = " ".join(p for p in (draft.vendor_label, project_label or "") if p)
+        text = f"{truncate(head, limit - len(tail) - 1)[0]} {tail}".strip()
+    draft.notes.append(f"Buchungstext shortened to {text!r} (from {full!r})")
     return text
 
 

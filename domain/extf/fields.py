@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from domain.money import to_cents
-from domain.text import clean_text
+from domain.text import FORMULA_START, clean_text
 
-_FORMULA_START = ("=", "+", "-", "@")
+_FORMULA_START = FORMULA_START
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]*$")
 
 
 def text(value: str | None, limit: int | None = None, *, free_text: bool = True) -> str:
@@ -25,6 +27,13 @@ def text(value: str | None, limit: int | None = None, *, free_text: bool = True)
     if limit is not None:
         body = body[:limit]
     return '"' + body.replace('"', '""') + '"'
+
+
+def phone(value: str | None, limit: int) -> str:
+    """A phone number keeps its leading ``+`` (it cannot run as a formula: digits only);
+    anything else in the field is guarded like free text."""
+    body = clean_text(value or "")
+    return text(body, limit, free_text=not _PHONE.fullmatch(body))
 
 
 def amount(value: Decimal) -> str:

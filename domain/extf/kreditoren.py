@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.extf.columns import DEBITOREN_KREDITOREN_HEADINGS
-from domain.extf.fields import encode_file, text
+from domain.extf.fields import encode_file, phone, text
 from domain.extf.header import DEBITOREN_KREDITOREN, header_fields
 from domain.mapping import ClientMapping
 from domain.procore.records import Vendor
@@ -88,7 +88,7 @@ def creditor_row(rec: CreditorRecord) -> list[str]:
         put(19, text(rec.city, 30))
         put(20, text(rec.country, free_text=False))
     if rec.phone:
-        put(29, text(rec.phone, 60))
+        put(29, phone(rec.phone, 60))
     if rec.email:
         put(33, text(rec.email, 60))
     if rec.iban:

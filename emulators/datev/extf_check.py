@@ -43,8 +43,17 @@ class ClientChart:
     skr: str = "03"
     accounts: frozenset[str] = frozenset()
     automatic_accounts: frozenset[str] = frozenset()
-    creditor_range: tuple[int, int] = (70000, 99999)
-    debitor_range: tuple[int, int] = (10000, 69999)
+    creditor_range: tuple[int, int] = (0, 0)  # (0, 0): from the account length
+    debitor_range: tuple[int, int] = (0, 0)
+
+    def __post_init__(self) -> None:
+        # Personal accounts have one digit more than the Sachkontenlänge L: debitors
+        # 1·10^L … 7·10^L − 1, creditors 7·10^L … 10^(L+1) − 1 (70000–99999 at L = 4).
+        base = 10**self.account_length
+        if self.creditor_range == (0, 0):
+            object.__setattr__(self, "creditor_range", (7 * base, 10 * base - 1))
+        if self.debitor_range == (0, 0):
+            object.__setattr__(self, "debitor_range", (base, 7 * base - 1))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,10 @@ def _summarise(payload: dict[str, Any]) -> str:
     for key, value in payload.items():
         if key in _SKIP or value in (None, "", [], {}):
             continue
+        if key == "notes" and isinstance(value, list):
+            # shortenings, adjustments and collisions: the accountant reads them here
+            parts.append("notes: " + " | ".join(str(n) for n in value))
+            continue
         if key == "lines" or isinstance(value, list):
             parts.append(f"{key}={len(value)}")
             continue

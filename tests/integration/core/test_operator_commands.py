@@ -128,3 +128,46 @@ async def test_dead_letters_are_redriven_to_their_source_once(tmp_path: Path) ->
         assert await redrive(servers, "connector.dlq", "g", dry_run=False, idle_s=0.5) == []  # once
         back = await read_topic(servers, "procore.records", expect=1, timeout=10, settle=0.5)
         assert [(r.key, r.value) for r in back] == [(b"1:2:direct_cost:3", b"{}")]
+
+
+def test_audit_shows_the_notes_without_json(world: tuple[Settings, Path, str]) -> None:
+    """Shortenings, adjustments and collisions are read in the audit table, not only in JSON."""
+    from domain.changes import ProcoreChange, RecordRef
+
+    settings, mapping_path, _ = world
+    rules = load_rules([mapping_path])
+    mapping = next(iter(rules.clients.values())).mapping
+    ref = RecordRef(
+        company_id=mapping.procore.company_id,
+        project_id=mapping.procore.project_ids[0],
+        resource="direct_cost",
+        resource_id=990_077,
+    )
+    number = "RE-2026-BAUSTELLE-AUGSBURG-KITA-000142-BB"  # 41 characters
+    change = ProcoreChange(
+        ref=ref,
+        action="update",
+        source="poller",
+        observed_at=datetime(2026, 11, 2, tzinfo=UTC),
+        record={
+            "id": 990_077,
+            "status": "approved",
+            "invoice_number": number,
+            "vendor_id": 999_001,
+            "direct_cost_date": "2026-10-28",
+            "line_items": [
+                {
+                    "id": 1,
+                    "amount": "1000.00",
+                    "cost_code": {"id": 1, "full_code": "01-100"},
+                    "line_item_type": {"id": 1, "code": "S"},
+                }
+            ],
+        },
+        context={"vendor": {"id": 999_001, "name": "Kran Neumann GmbH"}},
+    )
+    ledger = build_ledger(settings, rules)
+    ledger.fold("procore.records", 1, [(0, change)])
+    out = runner.invoke(app, ["audit", ref.key], catch_exceptions=False, env={"COLUMNS": "400"})
+    flat = " ".join(out.stdout.split())
+    assert "notes: " in flat and "(41 characters) is longer than DATEV's 36" in flat, flat[-800:]

@@ -200,3 +200,20 @@ def test_kreditoren_fields(mapping: ClientMapping) -> None:
     assert (m[15], m[17], m[18], m[19]) == ("Hauptstraße 12", "86150", "Augsburg", "DE")
     assert (m[44], m[46], m[219]) == ("DE89370400440532013000", "COBADEFFXXX", "556677")
     assert rows[1][44] == "" and rows[1][219] == "556699"
+
+
+def test_golden_files_pass_the_datev_check(mapping: ClientMapping, chart: Chart) -> None:
+    """The golden files as the DATEV emulator's independent validator reads them."""
+    from emulators.datev.extf_check import ClientChart, check_extf
+
+    datev = ClientChart(
+        consultant_number=mapping.client.advisor_number,
+        client_number=mapping.client.client_number,
+        accounts=frozenset(str(a) for a in chart.accounts),
+        automatic_accounts=frozenset(
+            str(a.number) for a in chart.accounts.values() if a.is_automatic
+        ),
+    )
+    for name in ("EXTF_Buchungsstapel.csv", "EXTF_Debitoren_Kreditoren.csv"):
+        result = check_extf((GOLDEN / name).read_bytes(), datev)
+        assert result.findings == [], (name, result.findings[:3])
