@@ -33,6 +33,10 @@ _PAGES: dict[str, str] = {
     "Sign in": "Anmelden",
     "Status page password": "Passwort der Statusseite",
     "Wrong password.": "Falsches Passwort.",
+    "Too many wrong tokens from your address: try again in {minutes} minute(s).": (
+        "Zu viele falsche Passwörter von Ihrer Adresse: bitte in {minutes} Minute(n) erneut "
+        "versuchen."
+    ),
     "Status page disabled": "Statusseite deaktiviert",
     "Set a status page password (status_token / MLC_STATUS_TOKEN) to use it.": (
         "Setzen Sie ein Passwort für die Statusseite (status_token / MLC_STATUS_TOKEN)."

@@ -33,7 +33,7 @@ async def site(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, StatusC
     settings = Settings(data_dir=tmp_path / "data", status_token=SecretStr(TOKEN), language="en")
     clock = Clock()
     ctx = StatusContext(settings=settings, ledger=build_ledger(settings), rules=None)
-    ctx.throttle = auth.LoginThrottle(base_delay_s=0.05, max_delay_s=0.2, clock=clock)
+    ctx.throttle = auth.LoginThrottle(base_delay_s=0.25, max_delay_s=0.5, clock=clock)
     runner = web.AppRunner(status_application(ctx))
     await runner.setup()
     tcp = web.TCPSite(runner, "127.0.0.1", 0)
@@ -53,8 +53,8 @@ async def test_wrong_tokens_are_slowed_then_locked_out(site) -> None:
         answers.append((resp.status_code, time.monotonic() - started))
     codes = [code for code, _ in answers]
     assert codes[:9] == [401] * 9 and set(codes[9:]) == {429}  # the 10th wrong one locks
-    assert all(took < 0.05 for _, took in answers[:5])  # a few typos cost nothing
-    assert all(took >= 0.05 for _, took in answers[5:9])  # then each answer is slower
+    assert all(took < 0.25 for _, took in answers[:5])  # a few typos cost nothing
+    assert all(took >= 0.25 for _, took in answers[5:9])  # then each answer is slower
     locked = await http.post("/status/login", data={"token": TOKEN})  # right, but locked out
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 800
     assert "Too many wrong tokens" in locked.text
@@ -117,5 +117,23 @@ async def test_demo_mode_answers_only_to_loopback_host_names(tmp_path: Path) -> 
                 headers={"Host": "rebind.example", "Origin": "http://rebind.example"},
             )
             assert replay.status_code == 421
+    finally:
+        await runner.cleanup()
+
+
+async def test_lockout_page_is_german_by_default(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", status_token=SecretStr(TOKEN))
+    ctx = StatusContext(settings=settings, ledger=build_ledger(settings), rules=None)
+    ctx.throttle = auth.LoginThrottle(free=0, lock_after=1, base_delay_s=0)
+    runner = web.AppRunner(status_application(ctx))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            page = await http.post("/status/login", data={"token": "guess"})
+            assert page.status_code == 429
+            assert "Zu viele falsche Passwörter von Ihrer Adresse" in page.text
+            assert "15 Minute(n)" in page.text
     finally:
         await runner.cleanup()
