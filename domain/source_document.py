@@ -57,6 +57,7 @@ class SourceDocument(Aggregate):
         self.batches: list[str] = []
         self.document_guid: str | None = None
         self.document_state: str | None = None  # uploaded | failed
+        self.document_failure: str | None = None  # why the PDF is parked (DUO code and text)
 
     # -- observations -------------------------------------------------------------------------
 
@@ -151,17 +152,20 @@ class SourceDocument(Aggregate):
     def document_uploaded(self, record_key: str, guid: str, filename: str, client_id: str) -> None:
         self.document_guid = guid
         self.document_state = "uploaded"
+        self.document_failure = None
 
     @event("DocumentFailed")
     def document_failed(self, record_key: str, guid: str, reason: str, retryable: bool) -> None:
         self.document_guid = guid
         self.document_state = "failed"
+        self.document_failure = reason
 
     @event("ReplayRequested")
     def request_replay(self, record_key: str, requested_by: str, note: str) -> None:
         self.reason = None
         if self.document_state == "failed":
             self.document_state = None  # the upload is tried again
+            self.document_failure = None
 
     # -- queries ------------------------------------------------------------------------------
 

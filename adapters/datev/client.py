@@ -19,9 +19,10 @@ import httpx
 import orjson
 from pydantic import BaseModel, Field
 
+from adapters.backoff import parse_retry_after
 from adapters.datev import errors as e
 from adapters.datev import protocol as p
-from adapters.datev.polling import PollPolicy, parse_retry_after
+from adapters.datev.polling import PollPolicy
 from adapters.datev.responses import error_for
 from adapters.datev.tokens import DatevAccessToken
 

@@ -15,26 +15,38 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from adapters.backoff import Backoff, parse_retry_after
+
 
 class PollPolicy(BaseModel):
+    """DATEV's job-polling numbers for the code base's one :class:`Backoff` schedule."""
+
     first_delay_s: float = Field(default=2.0, ge=0)
     multiplier: float = Field(default=2.0, ge=1)
     max_delay_s: float = Field(default=300.0, gt=0)
-    jitter: float = Field(default=0.2, ge=0, le=1)  # ± fraction of each delay
+    jitter: float = Field(default=0.2, ge=0, le=1)  # fraction of each wait that is random
     max_gets: int = Field(default=6, ge=1, le=30)  # per call of the blocking ``poll_job``
     retry_after_cap_s: float = Field(default=120.0, gt=0)  # a larger Retry-After is capped
 
+    @property
+    def backoff(self) -> Backoff:
+        return Backoff(
+            base_s=self.first_delay_s,
+            multiplier=self.multiplier,
+            max_s=self.max_delay_s,
+            jitter=self.jitter,
+            retry_after_cap_s=self.retry_after_cap_s,
+        )
+
     def floor(self, retry_after_s: float | None) -> float:
         """DATEV's Retry-After as a floor, capped so a huge value cannot stall the stage."""
-        return min(max(retry_after_s or 0.0, 0.0), self.retry_after_cap_s)
+        return self.backoff.floor(retry_after_s)
 
     def delay(
         self, attempt: int, retry_after_s: float | None, rand: Callable[[], float] = random.random
     ) -> float:
         """Seconds to wait before GET number ``attempt`` (0-based) of one job."""
-        base = min(self.first_delay_s * self.multiplier**attempt, self.max_delay_s)
-        jittered = base * (1 + self.jitter * (2 * rand() - 1))
-        return max(jittered, self.floor(retry_after_s))
+        return self.backoff.delay(attempt + 1, retry_after_s, rand)
 
 
 @dataclass
@@ -64,11 +76,4 @@ class JobPollSchedule:
         self.next_at = now + self.policy.delay(self.gets, retry_after_s)
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds form only)."""
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value.strip()))
-    except ValueError:
-        return None
+__all__ = ["JobPollSchedule", "PollPolicy", "parse_retry_after"]

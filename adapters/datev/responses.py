@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from adapters.backoff import parse_retry_after
 from adapters.datev import errors as e
 from adapters.datev import protocol as p
-from adapters.datev.polling import parse_retry_after
 
 
 def error_for(resp: httpx.Response) -> e.DatevError:

@@ -105,7 +105,12 @@ def register(app: typer.Typer) -> None:
         console = Console(highlight=False)
         console.print(f"[bold]{len(rows)} parked record(s)[/]")
         for doc in rows:
-            problem = doc.reason or "" if doc.decision == "parked" else "invoice PDF upload failed"
+            failure = getattr(doc, "document_failure", None)
+            problem = (
+                doc.reason or ""
+                if doc.decision == "parked"
+                else f"invoice PDF upload failed: {failure or 'no reason recorded'}"
+            )
             console.print(f"\n[bold]{doc.key}[/] (Procore status {doc.status})")
             console.print(f"  problem: {problem}", soft_wrap=True)
             console.print(f"  replay:  ml-connector replay record {doc.key}", soft_wrap=True)

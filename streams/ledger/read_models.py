@@ -48,6 +48,7 @@ class RecordRow:
     reason: str | None
     client_id: str | None
     document_state: str | None
+    document_failure: str | None = None  # why the invoice PDF is parked (DUO code and text)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def record_row(doc: SourceDocument) -> RecordRow:
         reason=doc.reason,
         client_id=doc.client_id,
         document_state=doc.document_state,
+        document_failure=getattr(doc, "document_failure", None),
     )
 
 

@@ -24,6 +24,7 @@ from typing import Literal
 
 import httpx
 
+from adapters.backoff import Backoff
 from adapters.datev.client import DatevClient, DatevEndpoints
 from adapters.datev.errors import DatevClientRejected, DatevLoginExpired
 from adapters.datev.login_state import (
@@ -43,6 +44,7 @@ SECRET_HINT = CREDENTIALS_NEEDED
 TOKEN_REUSE_MARGIN = timedelta(minutes=2)
 PAUSE_FIRST_S = 5.0
 PAUSE_MAX_S = 600.0
+PAUSE = Backoff(base_s=PAUSE_FIRST_S, max_s=PAUSE_MAX_S, jitter=0.0)
 LOGIN_ERRORS = (DatevLoginExpired, DatevClientRejected)  # the stages pause; nothing fails
 
 
@@ -58,7 +60,7 @@ class LoginPause:
 
     def hit(self) -> float:
         self.failures += 1
-        delay: float = min(PAUSE_FIRST_S * 2.0 ** (self.failures - 1), PAUSE_MAX_S)
+        delay = PAUSE.delay(self.failures)
         self.until = self.clock() + delay
         self._vault_seen = self._vault_mtime()
         return delay

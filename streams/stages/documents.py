@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking
 
+from adapters.backoff import Backoff
 from adapters.datev.client import duo_filename
 from adapters.datev.errors import DatevDuplicateDocument, DatevError
 from adapters.procore.errors import ProcoreError
@@ -35,6 +36,7 @@ TOPICS = (
 )
 MAX_BYTES = 20 * 1024 * 1024  # DUO's limit per file
 ATTEMPTS = 3  # quick tries within one round
+QUICK_RETRY = Backoff(base_s=0.5, max_s=4.0, retry_after_cap_s=4.0)
 MAX_ROUNDS = 10  # rounds a transiently failing document blocks the queue before it is parked
 
 
@@ -140,7 +142,9 @@ class DocumentUploader:
                 error = exc
                 if not getattr(exc, "retryable", False):
                     break
-                await self.sleep(0.5 * 2**attempt)
+                await self.sleep(
+                    QUICK_RETRY.delay(attempt + 1, getattr(exc, "retry_after_s", None))
+                )
                 continue
             error = None
             break

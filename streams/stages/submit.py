@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from adapters.backoff import Backoff
 from adapters.datev import protocol as p
 from adapters.datev.client import DatevClient, ExtfJob
 from adapters.datev.errors import DatevError, DatevRateLimited, DatevServerError
@@ -39,7 +40,8 @@ OPENING_EVENTS = (event_topic(Batch, "Sealed"), event_topic(Batch, "ResubmitRequ
 MAX_PENDING_ROUNDS = 40  # GETs that found the job pending before it counts as stuck
 MAX_TRY_AGAIN = 3  # DATEV's "try again" (1008837) answers per batch before it fails
 INLINE_FIRST_POLL_S = 2.0  # a first poll due this soon after the upload is made at once
-RETRY_BACKOFF_MAX_S = 300.0  # a batch whose submission failed transiently waits at most this
+# A batch whose submission failed transiently: 2 s, doubling, at most 5 min.
+RETRY_BACKOFF = Backoff(base_s=2.0, max_s=300.0)
 
 
 class Submitter:
@@ -137,7 +139,7 @@ class Submitter:
             )
             return
         attempts = self._retry_at.get(batch.id, (self.now(), 0))[1] + 1
-        delay = min(2.0**attempts, RETRY_BACKOFF_MAX_S)
+        delay = RETRY_BACKOFF.delay(attempts, getattr(exc, "retry_after_s", None))
         self._retry_at[batch.id] = (self.now() + timedelta(seconds=delay), attempts)
         log.warning("batch %s: %s; retrying in %.0f s", batch.id, exc, delay)
         if batch.failure != str(exc):  # one audit event per distinct problem, not per retry

@@ -100,3 +100,13 @@ async def test_a_pdf_duo_already_holds_is_done_not_parked(
     assert stack.datev.state.documents(stack.rules.client_id) == []
     assert parked(stack.ledger) == []
     assert await stack.uploader.run_once() == 0  # done: not tried again
+
+
+async def test_a_parked_pdf_shows_duos_code_and_text(stack: DeliveryStack) -> None:
+    stack.backfill()
+    client = next(iter(stack.datev.state.clients.values()))
+    client.document_types = ({"name": "Sonstige", "category": "other_documents"},)
+    assert await stack.uploader.run_once() == 0
+    rows = parked(stack.ledger)
+    assert rows and all(r.document_state == "failed" for r in rows)
+    assert all("#DCO01010" in (r.document_failure or "") for r in rows), rows[0].document_failure
