@@ -31,11 +31,11 @@ def toml_string(value: str) -> str:
     return f'"{escaped}"'
 
 
-def _header(table: tuple[str, ...]) -> str:
-    return ".".join(p if p.isidentifier() else toml_string(p) for p in table)
+def _header(table: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) if str(p).isidentifier() else toml_string(str(p)) for p in table)
 
 
-def set_keys(text: str, table: tuple[str, ...], values: dict[str, str | None]) -> str:
+def set_keys(text: str, table: tuple[str | int, ...], values: dict[str, str | None]) -> str:
     """Set (TOML literal) or remove (None) keys of ``[table]``, adding the table if missing."""
     lines = text.splitlines()
     for key, value in values.items():
@@ -56,20 +56,24 @@ def set_keys(text: str, table: tuple[str, ...], values: dict[str, str | None]) -
     return "\n".join(lines) + "\n"
 
 
-def set_cost_account(text: str, cost_code: str, cost_type: str, account: int) -> str:
-    """The exact rule ``(cost_code, cost_type) → account``, changed in place or appended."""
+def set_cost_account(
+    text: str, cost_code: str, cost_type: str, account: int, tax_rules: list[str] | None = None
+) -> str:
+    """The exact rule ``(cost_code, cost_type) → account`` (with the tax rules its lines carry,
+    if given), changed in place or appended."""
+    rules_literal = "[" + ", ".join(toml_string(r) for r in tax_rules) + "]" if tax_rules else None
     rules = tomllib.loads(text).get("cost_accounts", [])
     for i, rule in enumerate(rules):
         if rule.get("cost_code") == cost_code and rule.get("cost_type") == cost_type:
-            at = toml_line_index(text).get(("cost_accounts", i, "account"))
-            if at is not None:
-                lines = text.splitlines()
-                lines[at - 1] = f"account = {account}"
-                return "\n".join(lines) + "\n"
+            return set_keys(
+                text, ("cost_accounts", i), {"account": str(account), "tax_rules": rules_literal}
+            )
     block = (
         f"\n[[cost_accounts]]\ncost_code = {toml_string(cost_code)}\n"
         f"cost_type = {toml_string(cost_type)}\naccount = {account}\n"
     )
+    if rules_literal:
+        block += f"tax_rules = {rules_literal}\n"
     return text.rstrip("\n") + "\n" + block
 
 

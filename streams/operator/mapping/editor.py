@@ -92,12 +92,26 @@ class MappingEditor:
         self.rules.reload(load_rules(self.paths))
         return Saved([], outcome.backup)
 
-    def map_pair(self, client_id: str, cost_code: str, cost_type: str, account: int) -> Saved:
+    def map_pair(
+        self,
+        client_id: str,
+        cost_code: str,
+        cost_type: str,
+        account: int,
+        tax_rule: str | None = None,
+    ) -> Saved:
+        """``tax_rule``: the one rule this pair's lines carry (needed on automatic accounts)."""
+        if tax_rule and tax_rule not in TAX_RULES:
+            raise ConnectorError(f"{tax_rule!r} is not a tax rule ({', '.join(sorted(TAX_RULES))})")
+        rules = [tax_rule] if tax_rule else None
         return self._apply(
             client_id,
-            lambda text: edit.set_cost_account(text, cost_code, cost_type, account),
+            lambda text: edit.set_cost_account(text, cost_code, cost_type, account, rules),
             lambda m: any(
-                r.cost_code == cost_code and r.cost_type == cost_type and r.account == account
+                r.cost_code == cost_code
+                and r.cost_type == cost_type
+                and r.account == account
+                and (r.tax_rules or None) == rules
                 for r in m.cost_accounts
             ),
         )

@@ -108,7 +108,12 @@ async def mapping_change(ctx: StatusContext, request: web.Request) -> web.Stream
             code, ctype = value("cost_code"), value("cost_type")
             key, what = f"pair:{code}:{ctype}", f"{code} / {ctype} → {value('account')}"
             saved = await asyncio.to_thread(
-                editor.map_pair, client.client_id, code, ctype, int(value("account"))
+                editor.map_pair,
+                client.client_id,
+                code,
+                ctype,
+                int(value("account")),
+                value("tax_rule") or None,
             )
         elif kind == "tax-code":
             code = value("code")

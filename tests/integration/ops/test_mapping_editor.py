@@ -183,3 +183,18 @@ def test_a_hand_edited_mapping_is_reloaded_and_a_broken_one_is_not(editor) -> No
     path.write_text(path.read_text() + "\n[cost_type_defaults]\nZ = 1576\n")  # invalid TOML dup
     assert watcher.check() is False
     assert ctx.rules.client(client_id).mapping.schedule.review  # the previous rules stay
+
+
+async def test_an_automatic_account_needs_the_tax_rule_of_the_pair(editor) -> None:
+    http, ctx, path = editor
+    code, ctype = _labour_pair(ctx)
+    client = next(iter(ctx.rules.clients))
+    data = {"client": client, "cost_code": code, "cost_type": ctype, "account": "3106"}
+    refused = await http.post("/status/mapping/pair", data=data)  # Fremdleistungen 19 % VSt
+    assert refused.status_code == 400 and "Not saved" in refused.text
+    saved = await http.post("/status/mapping/pair", data={**data, "tax_rule": "vst19"})
+    assert saved.status_code == 303, saved.text
+    rule = next(
+        r for r in tomllib.loads(path.read_text())["cost_accounts"] if r["cost_code"] == code
+    )
+    assert rule == {"cost_code": code, "cost_type": ctype, "account": 3106, "tax_rules": ["vst19"]}

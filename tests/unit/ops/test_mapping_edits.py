@@ -74,3 +74,13 @@ def test_suggestions_follow_cost_type_chart_and_history() -> None:
         category("S", None, None) == "subcontract"
         and category("Q", "Equipment", None) == "equipment"
     )
+
+
+def test_a_rule_can_name_the_tax_rule_its_lines_carry() -> None:
+    text = edit.set_cost_account(SAMPLE, "05-100", "M", 3400, ["vst19"])
+    rule = next(r for r in _mapping(text).cost_accounts if r.cost_code == "05-100")
+    assert rule.account == 3400 and rule.tax_rules == ["vst19"]
+    text = edit.set_cost_account(text, "05-100", "M", 3200)  # in place; restriction dropped
+    rule = next(r for r in _mapping(text).cost_accounts if r.cost_code == "05-100")
+    assert rule.account == 3200 and rule.tax_rules is None
+    assert text.count("[[cost_accounts]]") == SAMPLE.count("[[cost_accounts]]") + 1
