@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import orjson
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 
 from domain.belegfeld import BelegfeldRegistry, assign_belegfeld
 from domain.booking import BelegfeldClaim, DerivationResult, Ignored, Parked, Planned
-from domain.changes import RecordRef
+from domain.changes import ProcoreChange, RecordRef
 from domain.chart import Chart
 from domain.creditor_registry import CreditorRegistry
 from domain.creditors import CreditorRangeExhausted, allocate_creditor
@@ -40,7 +41,7 @@ from domain.procore.records import (
     Vendor,
     json_path,
 )
-from domain.source_document import SourceDocument, apply_decision
+from domain.source_document import SourceDocument, apply_decision, fold_change
 
 DOCUMENT_NAMESPACE = uuid.UUID("9d7c2b14-3e5f-4a6b-8c9d-0e1f2a3b4c5d")
 BOOKABLE = ("requisition", "direct_cost", "commitment")
@@ -199,3 +200,24 @@ def book(
         method=route.mapping.booking.reversal,
         reversal_date=reversal_date,
     )
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What deciding a record's booking needs: its route and, if routed, the client's books."""
+
+    route: Route | str
+    registry: CreditorRegistry | None = None
+    periods: ClientPeriods | None = None
+    belegfelder: Callable[[BelegfeldClaim], BelegfeldRegistry] | None = None
+
+
+def observe(
+    doc: SourceDocument | None, change: ProcoreChange, booking: Booking | None
+) -> SourceDocument | None:
+    """Fold one observed change into the record and decide its booking (``booking`` None:
+    no rules, stored only). Returns the record if it gained events, else None."""
+    folded = fold_change(doc, change)
+    if folded is not None and booking is not None and folded.resource in BOOKABLE:
+        book(folded, booking.route, booking.registry, booking.periods, booking.belegfelder)
+    return folded

@@ -21,8 +21,8 @@ from eventsourcing.persistence import Tracking
 
 from domain.changes import ProcoreChange
 from domain.periods.register import ClientPeriods
-from domain.planning import BOOKABLE
-from domain.source_document import SourceDocument, fold_change
+from domain.planning import observe
+from domain.source_document import SourceDocument
 from streams.ledger.batch_commands import BatchCommands
 from streams.ledger.commands import command
 from streams.ledger.store import (
@@ -70,11 +70,11 @@ class Ledger(BatchCommands):
             agg_id = change.ref.aggregate_id
             current = touched.get(agg_id) or (self.document(agg_id) if agg_id in stored else None)
             assert current is None or isinstance(current, SourceDocument)
-            folded = fold_change(current, change)
+            booking = self._booking(change.ref, touched, loaded)
+            folded = observe(current, change, booking)
             if folded is not None:
                 touched[agg_id] = folded
-                if folded.resource in BOOKABLE:
-                    self._book(folded, touched, loaded)
+                self._keep_registry(booking, touched)
         last = fresh[-1][0] + 1
         new_events = sum(len(agg.pending_events) for agg in touched.values())
         keys = tuple(a.key for a in touched.values() if isinstance(a, SourceDocument))

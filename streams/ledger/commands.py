@@ -22,7 +22,7 @@ from domain.booking import BelegfeldClaim
 from domain.changes import RecordRef
 from domain.creditor_registry import CreditorRegistry
 from domain.periods.register import ClientPeriods
-from domain.planning import book
+from domain.planning import Booking, book
 from domain.source_document import SourceDocument
 from streams.ledger.store import LedgerStore
 
@@ -41,25 +41,24 @@ def command(method: F) -> F:
 
 
 class LedgerWriter(LedgerStore):
-    """The two steps every command shares: deciding a record's booking, saving."""
+    """What every command shares: loading a record's booking inputs, saving."""
 
-    def _book(
-        self, doc: SourceDocument, touched: dict[UUID, Aggregate], loaded: dict[UUID, Aggregate]
-    ) -> None:
-        """Load the record's route, registry and periods (``loaded`` keeps them), then decide."""
+    def _booking(
+        self, ref: RecordRef, touched: dict[UUID, Aggregate], loaded: dict[UUID, Aggregate]
+    ) -> Booking | None:
+        """Load what the record's booking decision needs (``loaded`` keeps it per command)."""
         if self.rules is None:
-            return
-        route = self.rules.route(RecordRef.parse(doc.key))
+            return None
+        route = self.rules.route(ref)
         if isinstance(route, str):
-            book(doc, route)
-            return
-        reg_id = CreditorRegistry.create_id(route.client_id)
-        registry = loaded.get(reg_id) or touched.get(reg_id) or self.registry(route.client_id)
-        periods_id = ClientPeriods.create_id(route.client_id)
-        periods = loaded.get(periods_id) or self.periods(route.client_id)
+            return Booking(route)
+        client_id = route.client_id
+        reg_id = CreditorRegistry.create_id(client_id)
+        registry = loaded.get(reg_id) or touched.get(reg_id) or self.registry(client_id)
+        periods_id = ClientPeriods.create_id(client_id)
+        periods = loaded.get(periods_id) or self.periods(client_id)
         loaded[reg_id], loaded[periods_id] = registry, periods
         assert isinstance(registry, CreditorRegistry) and isinstance(periods, ClientPeriods)
-        client_id = route.client_id
 
         def belegfelder(claim: BelegfeldClaim) -> BelegfeldRegistry:
             agg_id = registry_id(client_id, claim.creditor, claim.fiscal_year_start)
@@ -69,9 +68,22 @@ class LedgerWriter(LedgerStore):
             loaded[agg_id] = touched[agg_id] = found  # saved with the record's decision
             return found
 
-        book(doc, route, registry, periods, belegfelder)
-        if registry.pending_events:
-            touched[reg_id] = registry
+        return Booking(route, registry, periods, belegfelder)
+
+    @staticmethod
+    def _keep_registry(booking: Booking | None, touched: dict[UUID, Aggregate]) -> None:
+        """Save the creditor registry with the decision if the decision numbered a vendor."""
+        if booking is not None and booking.registry and booking.registry.pending_events:
+            touched[booking.registry.id] = booking.registry
+
+    def _book(
+        self, doc: SourceDocument, touched: dict[UUID, Aggregate], loaded: dict[UUID, Aggregate]
+    ) -> None:
+        """Decide the booking of ``doc`` as it is now (replays, rejected reviews)."""
+        booking = self._booking(RecordRef.parse(doc.key), touched, loaded)
+        if booking is not None:
+            book(doc, booking.route, booking.registry, booking.periods, booking.belegfelder)
+            self._keep_registry(booking, touched)
 
     def _save(self, aggregates: Iterable[Aggregate], tracking: Tracking | None = None) -> None:
         """New events of ``aggregates`` (and the tracking row) in one transaction."""

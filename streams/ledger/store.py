@@ -15,10 +15,15 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.persistence import Notification, ProcessRecorder
+from eventsourcing.persistence import (
+    InterfaceError,
+    Notification,
+    OperationalError,
+    ProcessRecorder,
+)
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, retry
 from psycopg.sql import SQL, Identifier
 
 from domain.creditor_registry import CreditorRegistry
@@ -161,6 +166,8 @@ class LedgerStore(Application[UUID]):
             found.update(self._versions(wanted[start : start + chunk]))
         return found
 
+    # As eventsourcing's own recorder queries: a pooled connection the server dropped is retried.
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _versions(self, ids: list[UUID]) -> dict[UUID, int]:
         recorder: Any = self.recorder
         if isinstance(recorder, SQLiteAggregateRecorder):
