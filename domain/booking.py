@@ -19,6 +19,17 @@ Amount = Annotated[
 _BELEGFELD = r"^[A-Za-z0-9$&%*+\-/]{0,36}$"
 
 
+class ForeignCurrency(BaseModel):
+    """A line booked in a foreign currency: ``amount`` is in ``currency``; DATEV's Kurs is
+    units of ``currency`` per 1 EUR and ``base_amount`` the EUR amount (Basis-Umsatz)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    kurs: Decimal = Field(gt=0, max_digits=10, decimal_places=6)
+    base_amount: Amount
+
+
 class BookingLine(BaseModel):
     """One booking as DATEV sees it: Umsatz > 0, direction from ``debit_credit`` seen from
     ``account`` (the creditor), ``contra_account`` the expense/liability account."""
@@ -44,6 +55,9 @@ class BookingLine(BaseModel):
     )
     beleginfo: tuple[tuple[str, str], ...] = Field(default=(), max_length=8)
     generalumkehr: bool = False
+    foreign: ForeignCurrency | None = Field(
+        default=None, description="set when the record is not in EUR (WKZ/Kurs/Basis-Umsatz)"
+    )
 
     @field_validator("beleginfo")
     @classmethod
@@ -73,6 +87,7 @@ class BookingLine(BaseModel):
             self.kost2,
             self.service_date,
             self.generalumkehr,
+            self.foreign,
         )
 
 

@@ -79,7 +79,15 @@ class DocumentSettings(_Section):
 
 
 class BookingSettings(_Section):
-    requisition_statuses: list[str] = Field(default_factory=lambda: ["approved"])
+    # Procore's "approved as noted" is an approval (with remarks): bookable unless configured.
+    requisition_statuses: list[str] = Field(
+        default_factory=lambda: ["approved", "approved_as_noted"]
+    )
+    exchange_rates: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description="EUR per 1 unit of a currency (e.g. USD = 0.92), used when a Procore "
+        "record carries no exchange rate of its own",
+    )
     direct_cost_statuses: list[str] = Field(default_factory=lambda: ["approved"])
     book_commitments: bool = False
     commitment_statuses: list[str] = Field(default_factory=lambda: ["approved"])

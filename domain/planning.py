@@ -31,6 +31,7 @@ from domain.derivation import (
 from domain.mapping import ClientMapping
 from domain.periods import book_in_open_periods
 from domain.periods.register import ClientPeriods
+from domain.procore.currency import apply_currency
 from domain.procore.records import (
     Attachment,
     Commitment,
@@ -137,13 +138,20 @@ def decide(
         commitment=commitment,
         document_guid=document_guid(doc.key, attachment) if attachment else None,
     )
+    rates = mapping.booking.exchange_rates
     try:
         if doc.resource == "requisition":
-            return derive_requisition_lines(Requisition.model_validate(record), ctx, mapping, chart)
+            req = Requisition.model_validate(record)
+            planned = derive_requisition_lines(req, ctx, mapping, chart)
+            return apply_currency(planned, record, doc.key, rates)
         if doc.resource == "direct_cost":
-            return derive_direct_cost_lines(DirectCost.model_validate(record), ctx, mapping, chart)
+            dc = DirectCost.model_validate(record)
+            planned = derive_direct_cost_lines(dc, ctx, mapping, chart)
+            return apply_currency(planned, record, doc.key, rates)
         if doc.resource == "commitment":
-            return derive_commitment_lines(Commitment.model_validate(record), ctx, mapping, chart)
+            com = Commitment.model_validate(record)
+            planned = derive_commitment_lines(com, ctx, mapping, chart)
+            return apply_currency(planned, record, doc.key, rates)
     except ValidationError as exc:
         err = exc.errors()[0]
         return Parked(

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from adapters.procore.errors import ProcoreError, ProcoreNotFoundError
-from adapters.procore.transport import ProcoreTransport
+from adapters.procore.transport import OnPage, ProcoreTransport
 from domain.changes import CommitmentKind, RecordRef, ResourceKind
 from domain.procore.records import (
     Commitment,
@@ -83,14 +83,18 @@ class ProcoreClient(ProcoreTransport):
             yield _parse(Project, item, "project")
 
     async def list_vendors_raw(
-        self, company_id: int, updated_since: datetime | None = None
+        self,
+        company_id: int,
+        updated_since: datetime | None = None,
+        *,
+        on_page: OnPage | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         params: dict[str, Any] = {"company_id": company_id}
         if updated_since is not None:
             now = datetime.fromtimestamp(self.clock.now(), UTC)
             params |= _updated_filter((updated_since, now))
         async for item in self.iter_records(
-            "/rest/v1.0/vendors", company_id=company_id, params=params
+            "/rest/v1.0/vendors", company_id=company_id, params=params, on_page=on_page
         ):
             yield item
 
@@ -129,11 +133,16 @@ class ProcoreClient(ProcoreTransport):
             yield _parse(CostCode, item, "cost code")
 
     async def list_requisitions_raw(
-        self, company_id: int, project_id: int, updated_range: UpdatedRange | None = None
+        self,
+        company_id: int,
+        project_id: int,
+        updated_range: UpdatedRange | None = None,
+        *,
+        on_page: OnPage | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         params = {"project_id": project_id, **_updated_filter(updated_range)}
         async for item in self.iter_records(
-            "/rest/v1.1/requisitions", company_id=company_id, params=params
+            "/rest/v1.1/requisitions", company_id=company_id, params=params, on_page=on_page
         ):
             yield item
 
@@ -161,12 +170,18 @@ class ProcoreClient(ProcoreTransport):
         return _parse(Requisition, raw, "requisition")
 
     async def list_direct_costs_raw(
-        self, company_id: int, project_id: int, updated_range: UpdatedRange | None = None
+        self,
+        company_id: int,
+        project_id: int,
+        updated_range: UpdatedRange | None = None,
+        *,
+        on_page: OnPage | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         async for item in self.iter_records(
             f"/rest/v1.1/projects/{project_id}/direct_costs",
             company_id=company_id,
             params=_updated_filter(updated_range),
+            on_page=on_page,
         ):
             yield item
 
@@ -198,6 +213,7 @@ class ProcoreClient(ProcoreTransport):
         updated_range: UpdatedRange | None = None,
         *,
         with_line_items: bool = True,
+        on_page: OnPage | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Purchase order and work order contracts, each with ``kind`` set.
 
@@ -206,7 +222,9 @@ class ProcoreClient(ProcoreTransport):
         """
         params = {"project_id": project_id, **_updated_filter(updated_range)}
         for kind, path in COMMITMENT_PATHS.items():
-            async for item in self.iter_records(path, company_id=company_id, params=params):
+            async for item in self.iter_records(
+                path, company_id=company_id, params=params, on_page=on_page
+            ):
                 if with_line_items:
                     item = await self.get_json(
                         f"{path}/{item['id']}", company_id=company_id, params=params

@@ -32,6 +32,7 @@ MAX_REDIRECTS = 5
 # no response arrived) and every throttle wait in seconds.
 OnResponse = Callable[[int | None], None]
 OnThrottleWait = Callable[[float], None]
+OnPage = Callable[[Page], None]
 
 
 class ProcoreTransport:
@@ -255,9 +256,17 @@ class ProcoreTransport:
         raise ProcoreError(f"more than {MAX_PAGES} pages; stopping", endpoint=path)
 
     async def iter_records(
-        self, path: str, *, company_id: int | None, params: Mapping[str, Any] | None = None
+        self,
+        path: str,
+        *,
+        company_id: int | None,
+        params: Mapping[str, Any] | None = None,
+        on_page: OnPage | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
+        """Every record of a list; ``on_page`` sees each page (e.g. its ``Total``) first."""
         async for page in self.paginate(path, company_id=company_id, params=params):
+            if on_page is not None:
+                on_page(page)
             for item in page.items:
                 yield item
 

@@ -26,6 +26,11 @@ def booking_row(line: BookingLine) -> list[str]:
     row[0] = amount(line.amount)
     row[1] = text(line.debit_credit, free_text=False)
     row[2] = text("EUR", free_text=False)
+    if line.foreign is not None:  # WKZ Umsatz, Kurs, Basis-Umsatz, WKZ Basis-Umsatz
+        row[2] = text(line.foreign.currency, free_text=False)
+        row[3] = format(line.foreign.kurs, "f").replace(".", ",")
+        row[4] = amount(line.foreign.base_amount)
+        row[5] = text("EUR", free_text=False)
     row[6] = str(line.account)
     row[7] = str(line.contra_account)
     row[8] = text(line.bu_key or "", free_text=False)

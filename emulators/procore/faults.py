@@ -38,6 +38,12 @@ class Faults(BaseModel):
     page_headers: Literal["link", "total", "none"] = Field(
         "link", description="list headers: Total+Per-Page+Link, Total+Per-Page only, or none"
     )
+    edit_during_list: int | None = Field(
+        None, description="this record is edited right after page 1 of its list is served"
+    )
+    delete_during_list: int | None = Field(
+        None, description="this record is deleted right after page 1 of its list is served"
+    )
     token_down_next: int = Field(0, ge=0, description="next N token requests answer 503")
     # webhook deliveries
     webhook_drop_rate: float = Field(0.0, ge=0, le=1, description="events never sent")
@@ -69,7 +75,9 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
             raise ValueError(
                 f"bad fault {item!r}: use name=value with one of {', '.join(sorted(fields))}"
             )
-        if name in ("forbidden_projects", "disconnected_companies"):
+        if name in ("edit_during_list", "delete_during_list"):
+            values[name] = int(raw)
+        elif name in ("forbidden_projects", "disconnected_companies"):
             values[name] = [int(p) for p in raw.split(",") if p.strip()]
         elif name == "webhook_out_of_order":
             values[name] = raw.strip().lower() in ("1", "true", "yes", "on")

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from emulators.procore import responses as R
 from emulators.procore.data import Json, Resource, Row
+from emulators.procore.mutations import delete_record, update_record
 from emulators.procore.server import CTX, EmulatorContext, company_of
 
 COMMITMENT_KINDS = {
@@ -127,6 +128,26 @@ def paginate(
     return R.json_response(chunk, headers=headers)
 
 
+def _changed_while_listed(request: web.Request, resource: Resource) -> None:
+    """Fault switches: change a record of this list once its first page is out (paging race)."""
+    ctx = request.app[CTX]
+    if request.query.get("page", "1") != "1":
+        return
+    faults = ctx.faults
+    for name in ("edit_during_list", "delete_during_list"):
+        record_id = getattr(faults, name)
+        if record_id is None or record_id not in ctx.state.rows[resource]:
+            continue
+        setattr(faults, name, None)
+        if name == "edit_during_list":
+            data = update_record(ctx.state, resource, record_id, {"description": "edited"})
+            # The edit happens after the list began: strictly later than the window's end.
+            later = datetime.fromtimestamp(ctx.clock.now() + 1, UTC)
+            data["updated_at"] = later.strftime("%Y-%m-%dT%H:%M:%SZ")
+        else:
+            delete_record(ctx.state, resource, record_id)
+
+
 def _rows(
     ctx: EmulatorContext, resource: Resource, project_id: int, kind: str | None = None
 ) -> list[Row]:
@@ -198,7 +219,10 @@ async def commitments(request: web.Request) -> web.Response:
     kind = _kind(request) if "kind" in request.match_info else None
     rows = [r for r in _rows(ctx, "commitment", project_id, kind) if _in_range(r.data, window)]
     omit = SUMMARY_OMITS["commitment"]
-    return paginate(request, rows, lambda r: render(ctx, r.data, omit))
+    try:
+        return paginate(request, rows, lambda r: render(ctx, r.data, omit))
+    finally:
+        _changed_while_listed(request, "commitment")
 
 
 async def commitment(request: web.Request) -> web.Response:
@@ -238,7 +262,10 @@ async def requisitions(request: web.Request) -> web.Response:
         and commitment_id in (None, str(r.data["commitment_id"]))
     ]
     omit = () if extended else SUMMARY_OMITS["requisition"]
-    return paginate(request, rows, lambda r: render(ctx, r.data, omit))
+    try:
+        return paginate(request, rows, lambda r: render(ctx, r.data, omit))
+    finally:
+        _changed_while_listed(request, "requisition")
 
 
 async def requisition(request: web.Request) -> web.Response:
@@ -258,7 +285,10 @@ async def direct_costs(request: web.Request) -> web.Response:
         out = render(ctx, row.data, omit)
         return {**out, "vendor": out.get("vendor_name")}
 
-    return paginate(request, rows, listed)
+    try:
+        return paginate(request, rows, listed)
+    finally:
+        _changed_while_listed(request, "direct_cost")
 
 
 async def direct_cost(request: web.Request) -> web.Response:

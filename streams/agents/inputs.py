@@ -63,6 +63,7 @@ def wire_inputs(
             cursors,
             known or NoKnownRecords(),
             sweep_at=conf.sweep_at,
+            deletions_every_s=conf.deletion_check_s,
         )
         register_poller(app, changes_topic, poller, conf.poll_interval_s)
     return Inputs(webhook=receiver, snapshotter=snapshotter, fetch_agent=agent, poller=poller)

@@ -60,6 +60,12 @@ class ProcoreSettings(BaseModel):
         default_factory=list, description="projects to poll; empty = every project listed"
     )
     poll_interval_s: float = Field(default=300.0, gt=0)
+    deletion_check_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="how often the poller lists every id to find records deleted in Procore "
+        "(so deletions are found within the hour even while webhooks are down)",
+    )
     sweep_at: str = Field(
         default="02:30",
         # ``reconcile_at`` is the old name of the same setting (kept readable).

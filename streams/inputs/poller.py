@@ -23,6 +23,7 @@ from adapters.procore.errors import ProcoreError, ProcorePermissionError
 from domain.changes import ChangeAction, ChangeSource, ProcoreChange, RecordRef, ResourceKind
 from domain.procore.records import commitment_kind
 from streams.inputs.cursors import CursorStore
+from streams.inputs.poll_window import MAX_PASSES, WindowPages
 from streams.inputs.poller_schedule import incremental_due, sweep_due
 from streams.inputs.publishing import Publisher
 
@@ -52,7 +53,7 @@ class NoKnownRecords:
 
 @dataclass
 class PollReport:
-    mode: Literal["incremental", "sweep"]
+    mode: Literal["incremental", "sweep", "deletions"]
     published: int = 0
     deletions: int = 0
     units: int = 0
@@ -101,6 +102,7 @@ class Poller:
         *,
         overlap: timedelta = timedelta(minutes=2),
         sweep_at: str = "02:30",
+        deletions_every_s: float = 3600.0,
         tz: tzinfo | None = None,
         chunk: int = 500,
         max_delete_fraction: float = 0.5,
@@ -112,6 +114,8 @@ class Poller:
         self.known = known
         self.overlap = overlap
         self.sweep_at = sweep_at
+        self.deletions_every_s = deletions_every_s
+        self.last_deletions: datetime | None = None
         self.tz = tz
         self.chunk = chunk
         self.max_delete_fraction = max_delete_fraction
@@ -129,8 +133,13 @@ class Poller:
             # Marked even after failures (logged): retrying every tick would hammer Procore,
             # and incremental reads keep running in between.
             self.cursors.set(SWEEP_CURSOR, now)
-            self.last_incremental = now
+            self.last_incremental = self.last_deletions = now
             return report
+        if self.last_deletions is None:
+            self.last_deletions = now  # a sweep ran (or runs) at start; count from here
+        if incremental_due(now, self.last_deletions, self.deletions_every_s):
+            self.last_deletions = now
+            return await self.deletions_once(publish)
         if incremental_due(now, self.last_incremental, interval_s):
             report = await self.poll_once(publish)
             self.last_incremental = now
@@ -159,15 +168,28 @@ class Poller:
 
     async def sweep_once(self, publish: Publisher) -> PollReport:
         """Full read of every unit: publish all ids, and deletes for known ids now missing."""
-        report = PollReport("sweep")
+        return await self._full_read(publish, publish_all=True)
+
+    async def deletions_once(self, publish: Publisher) -> PollReport:
+        """List every unit's ids (nothing re-fetched) and publish deletes for known ids now
+        missing: deletions are found within the poll cadence even while webhooks are down."""
+        return await self._full_read(publish, publish_all=False)
+
+    async def _full_read(self, publish: Publisher, *, publish_all: bool) -> PollReport:
+        report = PollReport("sweep" if publish_all else "deletions")
+        source: ChangeSource = "sweep" if publish_all else "poller"
         async for unit in self._units(report):
             started = self.now()
             seen: set[int] = set()
             try:
-                report.published += await self._read(unit, None, publish, "sweep", started, seen)
+                listed = await self._read(
+                    unit, None, publish if publish_all else None, source, started, seen
+                )
             except ProcoreError as exc:
                 self._failed(report, unit, exc)
                 continue
+            if publish_all:
+                report.published += listed
             known = await asyncio.to_thread(
                 self.known.known_ids, unit.company_id, unit.project_id, unit.resource
             )
@@ -175,19 +197,23 @@ class Poller:
             if gone and len(known) >= 10 and len(gone) > self.max_delete_fraction * len(known):
                 report.failures.append(f"{unit.cursor}: {len(gone)} of {len(known)} missing")
                 log.error(
-                    "sweep %s: Procore no longer returns %s of %s known records; not "
+                    "%s %s: Procore no longer returns %s of %s known records; not "
                     "treating them as deleted (a permission change looks like this). Check the "
                     "service account's access to the project, then delete them by replay.",
+                    report.mode,
                     unit.cursor,
                     len(gone),
                     len(known),
                 )
             elif gone:
-                deletes = [self._change(unit, i, "delete", "sweep", started) for i in gone]
+                deletes = [self._change(unit, i, "delete", source, started) for i in gone]
                 await publish(deletes)
                 report.deletions += len(deletes)
-                log.info("sweep %s: %s record(s) deleted in Procore", unit.cursor, len(gone))
-            self.cursors.set(unit.cursor, started)
+                log.info(
+                    "%s %s: %s record(s) deleted in Procore", report.mode, unit.cursor, len(gone)
+                )
+            if publish_all:
+                self.cursors.set(unit.cursor, started)
             report.units += 1
         self._log(report)
         return report
@@ -208,44 +234,82 @@ class Poller:
                 for resource in PROJECT_RESOURCES:
                     yield Unit(company_id, project_id, resource)
 
-    def _list(self, unit: Unit, window: UpdatedRange | None) -> AsyncIterator[dict[str, Any]]:
+    def _list(
+        self, unit: Unit, window: UpdatedRange | None, pages: WindowPages
+    ) -> AsyncIterator[dict[str, Any]]:
         c, p = unit.company_id, unit.project_id
         if unit.resource == "vendor":
-            return self.client.list_vendors_raw(c, None if window is None else window[0])
+            since = None if window is None else window[0]
+            return self.client.list_vendors_raw(c, since, on_page=pages)
         assert p is not None
         if unit.resource == "requisition":
-            return self.client.list_requisitions_raw(c, p, window)
+            return self.client.list_requisitions_raw(c, p, window, on_page=pages)
         if unit.resource == "direct_cost":
-            return self.client.list_direct_costs_raw(c, p, window)
-        return self.client.list_commitments_raw(c, p, window, with_line_items=False)
+            return self.client.list_direct_costs_raw(c, p, window, on_page=pages)
+        return self.client.list_commitments_raw(c, p, window, with_line_items=False, on_page=pages)
 
     async def _read(
         self,
         unit: Unit,
         window: UpdatedRange | None,
-        publish: Publisher,
+        publish: Publisher | None,
         source: ChangeSource,
         started: datetime,
         seen: set[int] | None = None,
     ) -> int:
-        """Publish one change per id in the window (chunked); returns how many."""
+        """Publish one change per id in the window (chunked); returns how many.
+
+        A pass that may have skipped records (see ``poll_window``) is repeated; only ids not
+        yet published are sent again. ``publish=None`` only collects the ids into ``seen``.
+        """
         seen = set() if seen is None else seen
+        previous: set[int] | None = None
+        for attempt in range(1, MAX_PASSES + 1):
+            pages = WindowPages()
+            this_pass = await self._pass(unit, window, publish, source, started, seen, pages)
+            if pages.consistent() or this_pass == previous:
+                break
+            log.info(
+                "poller %s: the list changed while it was read (pass %s); reading it again",
+                unit.cursor,
+                attempt,
+            )
+            previous = this_pass
+        return len(seen)
+
+    async def _pass(
+        self,
+        unit: Unit,
+        window: UpdatedRange | None,
+        publish: Publisher | None,
+        source: ChangeSource,
+        started: datetime,
+        seen: set[int],
+        pages: WindowPages,
+    ) -> set[int]:
         progress = _Progress(f"{source} {unit.cursor}")
         pending: list[ProcoreChange] = []
-        async for item in self._list(unit, window):
+        this_pass: set[int] = set()
+        async for item in self._list(unit, window, pages):
             rid = item.get("id")
-            if not isinstance(rid, int) or rid in seen:
+            if not isinstance(rid, int):
+                continue
+            this_pass.add(rid)
+            if rid in seen:
                 continue  # offset pages over a changing list can repeat rows
             seen.add(rid)
+            if publish is None:
+                continue
             kind = commitment_kind(item.get("type")) or item.get("kind")
             pending.append(self._change(unit, rid, "update", source, started, kind))
             if len(pending) >= self.chunk:
                 await publish(pending)
                 progress.step(len(pending))
                 pending = []
-        await publish(pending)
-        progress.step(len(pending))
-        return len(seen)
+        if publish is not None:
+            await publish(pending)
+            progress.step(len(pending))
+        return this_pass
 
     def _change(
         self,

@@ -31,6 +31,7 @@ from streams.stages.documents import DocumentUploader
 from streams.stages.seal import seal
 from streams.stages.submit import Submitter
 from tests.support.snapshots import all_snapshots, snapshot
+from tests.support.statuses import bookable_statuses
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 FAST = PollPolicy(first_delay_s=0, max_delay_s=0.001, max_gets=5)  # due every round
@@ -84,7 +85,7 @@ class DeliveryStack:
             (row.project_id, res, row.data)
             for res in ("requisition", "direct_cost")
             for row in self.state.rows[res].values()
-            if row.data.get("status") == "approved"
+            if row.data.get("status") in bookable_statuses(res)
         ]
 
     def datev_matches_procore(self) -> bool:

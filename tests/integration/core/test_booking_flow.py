@@ -22,6 +22,7 @@ from streams.ledger.rules import load_rules
 from streams.operator.actions import iter_batches, parked
 from streams.stages.seal import batch_files, seal
 from tests.support.snapshots import all_snapshots, snapshot
+from tests.support.statuses import bookable_statuses
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 
@@ -78,7 +79,7 @@ def approved(state: EmulatorState) -> list:
         (row.project_id, res, row.data)
         for res in ("requisition", "direct_cost")
         for row in state.rows[res].values()  # type: ignore[index]
-        if row.data.get("status") == "approved"
+        if row.data.get("status") in bookable_statuses(res)
     ]
 
 

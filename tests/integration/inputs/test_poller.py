@@ -161,3 +161,67 @@ async def test_tick_reconciles_first_then_polls_on_the_interval(
     clock.advance(300)
     second = await poller.tick(sent, interval_s=300)
     assert second is not None and second.mode == "incremental"
+
+
+def test_file_cursor_store_persists_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "poller-cursors.json"
+    store = FileCursorStore(path)
+    assert store.get("a") is None
+    when = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
+    store.set("procore:1:2:requisition", when)
+    store.set("procore:1:-:vendor", when + timedelta(seconds=5))
+    reopened = FileCursorStore(path)
+    assert reopened.get("procore:1:2:requisition") == when
+    assert reopened.get("procore:1:-:vendor") == when + timedelta(seconds=5)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
+    path.write_text("{broken")
+    with pytest.raises(CursorFileError, match="delete it"):
+        FileCursorStore(path)
+
+
+@pytest.mark.parametrize("fault", ["edit_during_list", "delete_during_list"])
+async def test_a_change_while_paging_skips_no_record(
+    client: ProcoreClient, emu: ProcoreEmulator, clock: ManualClock, fault: str
+) -> None:
+    project = emu.project_ids()[0]
+    costs = sorted(emulator_ids(emu, "direct_cost", project))
+    client.per_page = 3  # several pages, so an early record's change shifts later ones
+    cursors = InMemoryCursorStore()
+    known = Known({(emu.company_id, project, "direct_cost"): set(costs)})
+    poller = make_poller(client, emu, [project], cursors=cursors, known=known)
+    sent = CollectingPublisher()
+    await poller.poll_once(sent)  # the first full read sets the marks
+    clock.advance(600)
+    for rid in costs:  # every record changes after the mark ...
+        emu.update("direct_cost", rid, terms="Net 14")
+    clock.advance(1)
+    target = costs[0]  # ... and the first one changes again while page 1 is being read
+    emu.set_faults(**{fault: target})
+    sent = CollectingPublisher()
+    await poller.poll_once(sent)
+    got = {c.ref.resource_id for c in sent.sent if c.ref.resource == "direct_cost"}
+    assert set(costs) - {target} <= got, "a record on a page boundary was skipped"
+    if fault == "edit_during_list":  # the edited record is in the next window
+        clock.advance(60)
+        sent = CollectingPublisher()
+        await poller.poll_once(sent)
+        assert target in {c.ref.resource_id for c in sent.sent}
+    else:  # the deleted one is found by the next deletion check, within the poll cadence
+        sent = CollectingPublisher()
+        report = await poller.deletions_once(sent)
+        assert report.deletions == 1
+        assert [(c.ref.resource_id, c.action) for c in sent.sent] == [(target, "delete")]
+
+
+async def test_deletion_checks_run_on_their_own_cadence(
+    client: ProcoreClient, emu: ProcoreEmulator, clock: ManualClock
+) -> None:
+    project = emu.project_ids()[0]
+    poller = make_poller(client, emu, [project], deletions_every_s=900.0)
+    poller.cursors.set("procore:sweep", datetime.fromtimestamp(clock.now(), UTC))
+    modes = []
+    for _ in range(4):
+        report = await poller.tick(CollectingPublisher(), interval_s=300.0)
+        modes.append(None if report is None else report.mode)
+        clock.advance(450)
+    assert modes == ["incremental", "incremental", "deletions", "incremental"]

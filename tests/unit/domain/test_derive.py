@@ -12,7 +12,7 @@ from domain.derivation import (
     derive_direct_cost_lines,
     derive_requisition_lines,
 )
-from domain.mapping import ClientMapping
+from domain.mapping import BookingSettings, ClientMapping
 from tests.unit.domain.factories import (
     COMMITMENT,
     GERUEST,
@@ -328,3 +328,18 @@ def test_line_ids_are_stable(mapping: ClientMapping, chart: Chart) -> None:
     a = planned(derive_requisition_lines(requisition(), c, mapping, chart))
     b = planned(derive_requisition_lines(requisition(), c, mapping, chart))
     assert [ln.line_id for ln in a.lines] == [ln.line_id for ln in b.lines]
+
+
+def test_approved_as_noted_books_by_default_and_statuses_stay_configurable(
+    mapping: ClientMapping, chart: Chart
+) -> None:
+    c = ctx("requisition", 1, MUELLER, 70010)
+    noted = requisition(status="approved_as_noted")
+    assert "approved_as_noted" in BookingSettings().requisition_statuses
+    assert isinstance(derive_requisition_lines(noted, c, mapping, chart), Planned)
+    strict = mapping.model_copy(
+        update={
+            "booking": mapping.booking.model_copy(update={"requisition_statuses": ["approved"]})
+        }
+    )
+    assert isinstance(derive_requisition_lines(noted, c, strict, chart), Ignored)
