@@ -13,6 +13,7 @@ from streams.agents.fetch import register_fetch_agent
 from streams.agents.parking import DeadLetters
 from streams.agents.poller_timer import register_poller
 from streams.config.settings import Settings
+from streams.inputs.access import ACCESS_FILE, AccessRegistry
 from streams.inputs.cursors import CursorStore
 from streams.inputs.poller import KnownRecords, NoKnownRecords, Poller, scopes_from_settings
 from streams.inputs.snapshotter import ProcoreSnapshotter
@@ -64,6 +65,7 @@ def wire_inputs(
             known or NoKnownRecords(),
             sweep_at=conf.sweep_at,
             deletions_every_s=conf.deletion_check_s,
+            access=AccessRegistry(settings.data_dir / ACCESS_FILE),
         )
         register_poller(app, changes_topic, poller, conf.poll_interval_s)
     return Inputs(webhook=receiver, snapshotter=snapshotter, fetch_agent=agent, poller=poller)

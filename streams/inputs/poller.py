@@ -22,6 +22,7 @@ from adapters.procore.client import ProcoreClient, UpdatedRange
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
 from domain.changes import ChangeAction, ChangeSource, ProcoreChange, RecordRef, ResourceKind
 from domain.procore.records import commitment_kind
+from streams.inputs.access import AccessRegistry
 from streams.inputs.cursors import CursorStore
 from streams.inputs.poll_window import MAX_PASSES, WindowPages
 from streams.inputs.poller_schedule import incremental_due, sweep_due
@@ -69,9 +70,13 @@ class Unit:
     resource: ResourceKind
 
     @property
-    def cursor(self) -> str:
+    def key(self) -> str:
         project = "-" if self.project_id is None else str(self.project_id)
-        return f"procore:{self.company_id}:{project}:{self.resource}"
+        return f"{self.company_id}:{project}:{self.resource}"
+
+    @property
+    def cursor(self) -> str:
+        return f"procore:{self.key}"
 
 
 class _Progress:
@@ -103,6 +108,7 @@ class Poller:
         overlap: timedelta = timedelta(minutes=2),
         sweep_at: str = "02:30",
         deletions_every_s: float = 3600.0,
+        access: AccessRegistry | None = None,
         tz: tzinfo | None = None,
         chunk: int = 500,
         max_delete_fraction: float = 0.5,
@@ -115,6 +121,7 @@ class Poller:
         self.overlap = overlap
         self.sweep_at = sweep_at
         self.deletions_every_s = deletions_every_s
+        self.access = access or AccessRegistry()
         self.last_deletions: datetime | None = None
         self.tz = tz
         self.chunk = chunk
@@ -152,6 +159,8 @@ class Poller:
         """Incremental read of every unit since its high-water mark (full read the first time)."""
         report = PollReport("incremental")
         async for unit in self._units(report):
+            if self._backed_off(unit, report):
+                continue
             started = self.now()
             mark = self.cursors.get(unit.cursor)
             window = None if mark is None else (mark - self.overlap, started)
@@ -161,6 +170,7 @@ class Poller:
                 self._failed(report, unit, exc)
                 continue
             self.cursors.set(unit.cursor, started)  # only after the whole window is published
+            self.access.granted(unit.key)
             report.units += 1
             report.published += ids
         self._log(report)
@@ -179,6 +189,8 @@ class Poller:
         report = PollReport("sweep" if publish_all else "deletions")
         source: ChangeSource = "sweep" if publish_all else "poller"
         async for unit in self._units(report):
+            if self._backed_off(unit, report):
+                continue
             started = self.now()
             seen: set[int] = set()
             try:
@@ -214,6 +226,7 @@ class Poller:
                 )
             if publish_all:
                 self.cursors.set(unit.cursor, started)
+            self.access.granted(unit.key)
             report.units += 1
         self._log(report)
         return report
@@ -335,10 +348,23 @@ class Poller:
             commitment_kind=known,
         )
 
+    def _backed_off(self, unit: Unit, report: PollReport) -> bool:
+        problem = self.access.backed_off(unit.key, self.now())
+        if problem is not None:
+            report.failures.append(f"{unit.cursor}: backed off: {problem.message}")
+        return problem is not None
+
     def _failed(self, report: PollReport, unit: Unit, exc: ProcoreError) -> None:
         report.failures.append(f"{unit.cursor}: {exc}")
         if isinstance(exc, ProcorePermissionError):
-            log.error("poller %s: %s", unit.cursor, exc)
+            # A configuration problem: named (doctor, status page, log) and backed off.
+            self.access.denied(
+                company_id=unit.company_id,
+                project_id=unit.project_id,
+                resource=unit.resource,
+                message=exc.procore_message or "",
+                now=self.now(),
+            )
         else:
             log.warning("poller %s: %s; the next run retries this window", unit.cursor, exc)
 

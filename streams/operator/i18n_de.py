@@ -47,6 +47,8 @@ _PAGES: dict[str, str] = {
     "no mapping files configured": "keine Zuordnungsdateien konfiguriert",
     # overview
     "DATEV login": "DATEV-Anmeldung",
+    "Procore configuration problem": "Procore-Konfigurationsproblem",
+    "Fix": "Abhilfe",
     "DATEV clients": "DATEV-Mandanten",
     "DATEV client": "DATEV-Mandant",
     "Cadence": "Rhythmus",

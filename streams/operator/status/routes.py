@@ -21,6 +21,7 @@ from adapters.datev.login_state import read_login_state
 from adapters.vault import Vault, VaultError
 from streams.config.settings import Settings
 from streams.errors import ConnectorError
+from streams.inputs.access import ACCESS_FILE, read_access_problems
 from streams.ledger.application import Ledger
 from streams.ledger.rules import BookingRules
 from streams.operator.actions import batch_rows, find_document, replay_record
@@ -168,6 +169,7 @@ async def metrics(ctx: StatusContext, request: web.Request) -> web.StreamRespons
 
 async def overview(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     rows = await asyncio.to_thread(model.overview, ctx.ledger, ctx.rules)
+    access = await asyncio.to_thread(read_access_problems, ctx.settings.data_dir / ACCESS_FILE)
     state, kind = ctx.login_state()
     waiting = await asyncio.to_thread(awaiting_review, ctx.ledger)
     in_review = {c.client_id: sum(1 for b in waiting if b.client_id == c.client_id) for c in rows}
@@ -186,6 +188,7 @@ async def overview(ctx: StatusContext, request: web.Request) -> web.StreamRespon
         login_kind=kind,
         in_review=in_review,
         reviewed=reviewed,
+        access_problems=access,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -163,22 +164,6 @@ async def test_tick_reconciles_first_then_polls_on_the_interval(
     assert second is not None and second.mode == "incremental"
 
 
-def test_file_cursor_store_persists_atomically(tmp_path: Path) -> None:
-    path = tmp_path / "var" / "poller-cursors.json"
-    store = FileCursorStore(path)
-    assert store.get("a") is None
-    when = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
-    store.set("procore:1:2:requisition", when)
-    store.set("procore:1:-:vendor", when + timedelta(seconds=5))
-    reopened = FileCursorStore(path)
-    assert reopened.get("procore:1:2:requisition") == when
-    assert reopened.get("procore:1:-:vendor") == when + timedelta(seconds=5)
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
-    path.write_text("{broken")
-    with pytest.raises(CursorFileError, match="delete it"):
-        FileCursorStore(path)
-
-
 @pytest.mark.parametrize("fault", ["edit_during_list", "delete_during_list"])
 async def test_a_change_while_paging_skips_no_record(
     client: ProcoreClient, emu: ProcoreEmulator, clock: ManualClock, fault: str
@@ -225,3 +210,58 @@ async def test_deletion_checks_run_on_their_own_cadence(
         modes.append(None if report is None else report.mode)
         clock.advance(450)
     assert modes == ["incremental", "incremental", "deletions", "incremental"]
+
+
+async def test_a_forbidden_project_is_named_backed_off_and_retried_later(
+    client: ProcoreClient, emu: ProcoreEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    from streams.inputs.access import ACCESS_FILE, AccessRegistry, read_access_problems
+
+    ok_project, denied = emu.project_ids()[:2]
+    access = AccessRegistry(tmp_path / ACCESS_FILE)
+    poller = make_poller(client, emu, [ok_project, denied], access=access)
+    emu.set_faults(forbidden_projects=[denied])
+    report = await poller.poll_once(CollectingPublisher())
+    problems = read_access_problems(tmp_path / ACCESS_FILE)
+    assert {p.key for p in problems} == {
+        f"{emu.company_id}:{denied}:{r}" for r in ("requisition", "direct_cost", "commitment")
+    }
+    commitments = next(p for p in problems if p.resource == "commitment")
+    assert f"project {denied} of company {emu.company_id}" in commitments.message
+    assert "Commitments" in commitments.message and "permission" in commitments.fix
+    assert report.units == 4  # the vendor unit and the permitted project still run
+    # Within the backoff the denied project is not asked again ...
+    calls = emu.counters.by_status[403]
+    clock.advance(60)
+    report = await poller.poll_once(CollectingPublisher())
+    assert emu.counters.by_status[403] == calls
+    assert sum("backed off" in f for f in report.failures) == 3
+    # ... after it, it is; once permitted, the problem is gone.
+    emu.set_faults(forbidden_projects=[])
+    clock.advance(3600)
+    await poller.poll_once(CollectingPublisher())
+    assert read_access_problems(tmp_path / ACCESS_FILE) == []
+
+
+async def test_doctor_names_the_missing_permission(
+    client: ProcoreClient, emu: ProcoreEmulator, tmp_path: Path
+) -> None:
+    from streams.config.settings import Settings
+    from streams.inputs.access import ACCESS_FILE, AccessRegistry
+    from streams.setup.checks import procore_access
+    from streams.setup.checks.base import DoctorContext
+
+    project = emu.project_ids()[1]
+    emu.set_faults(forbidden_projects=[project])
+    poller = make_poller(client, emu, [project], access=AccessRegistry(tmp_path / ACCESS_FILE))
+    await poller.poll_once(CollectingPublisher())
+    ctx = DoctorContext(
+        settings=Settings(data_dir=tmp_path),
+        build_procore=lambda *_: None,
+        build_ledger=lambda *_: None,  # type: ignore[arg-type,return-value]
+    )
+    checks = await procore_access.run(ctx)
+    assert checks and all(c.failed for c in checks)
+    line = next(c for c in checks if c.name.endswith(":commitment"))
+    assert f"project {project}" in line.detail and "Commitments" in line.detail
+    assert "Project Admin" in line.fix

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -181,3 +181,22 @@ async def test_german_is_the_default(demo_settings) -> None:
     finally:
         await runner.cleanup()
         ledger.close()
+
+
+async def test_overview_names_a_procore_permission_problem(site) -> None:
+    from streams.inputs.access import ACCESS_FILE, AccessRegistry
+
+    http, ctx = site
+    registry = AccessRegistry(ctx.settings.data_dir / ACCESS_FILE)
+    registry.denied(
+        company_id=4281379,
+        project_id=20252,
+        resource="commitment",
+        message="You do not have access to this tool",
+        now=datetime.now(UTC),
+    )
+    await login(http)
+    page = (await http.get("/status/")).text
+    assert "Procore configuration problem" in page
+    assert "Commitments in project 20252 of company 4281379" in page
+    assert "grant the service account read permission on Commitments" in page
