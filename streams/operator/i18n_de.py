@@ -295,6 +295,9 @@ _REVIEW: dict[str, str] = {
         "Buchungsstapel hier auf die Freigabe; erst dann geht er an DATEV."
     ),
     "Decided": "Entschieden",
+    "no invoice PDF for this record (or no Procore connection in this process)": (
+        "kein Rechnungs-PDF zu diesem Beleg (oder keine Procore-Verbindung in diesem Prozess)"
+    ),
     "review before DATEV": "Freigabe vor DATEV",
     "By": "Von",
     "Note": "Notiz",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 from uuid import UUID
 
 from aiohttp import web
 
+from domain.changes import RecordRef
+from domain.planning import invoice_attachment
 from streams.errors import ConnectorError
+from streams.operator.actions import find_document
 from streams.operator.review import actions
 from streams.operator.review.model import awaiting_review, review_of, reviewed
 from streams.operator.status import auth
@@ -77,8 +81,40 @@ async def review_decide(ctx: StatusContext, request: web.Request) -> web.StreamR
     raise web.HTTPSeeOther(f"{BASE}/{batch_id}?decided={state}")
 
 
+async def invoice_pdf(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
+    """The record's invoice PDF, read from Procore through the worker's client."""
+    t = translator_for(ctx, request)
+    key = request.match_info["key"]
+    try:
+        doc = await asyncio.to_thread(find_document, ctx.ledger, key)
+    except ConnectorError as exc:
+        return html(
+            request, ctx, "message", "Not found", status=404, note=str(exc), note_kind="fail"
+        )
+    attachment = invoice_attachment(doc.record or {})
+    if attachment is None or ctx.attachments is None:
+        note = t("no invoice PDF for this record (or no Procore connection in this process)")
+        return html(request, ctx, "message", "Not found", status=404, note=note, note_kind="fail")
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'inline; filename="{quote(attachment.filename)}"',
+        }
+    )
+    company = RecordRef.parse(doc.key).company_id
+    stream = ctx.attachments.stream_attachment(attachment.url, company_id=company)
+    first = await anext(stream)  # a Procore error answers before any byte is sent
+    await response.prepare(request)
+    await response.write(first)
+    async for chunk in stream:
+        await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
 REVIEW_ROUTES = [
     ("GET", BASE, review_list),
     ("GET", BASE + "/{id}", review_batch),
     ("POST", BASE + "/{id}/{decision}", review_decide),
+    ("GET", "/status/records/{key}/invoice.pdf", invoice_pdf),
 ]

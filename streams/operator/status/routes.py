@@ -48,6 +48,7 @@ class StatusContext:
     rules: BookingRules | None
     vault: Vault | None = None
     gateway: Any = None  # DatevGateway of the submit stage, for its login_problem
+    attachments: Any = None  # the Procore client: invoice PDFs shown in the review step
     throttle: auth.LoginThrottle = field(default_factory=auth.LoginThrottle)
     registry: CollectorRegistry = field(init=False)
 
@@ -355,6 +356,7 @@ def status_context(parts: BuiltParts) -> StatusContext:
         rules=parts.rules,
         vault=parts.vault,
         gateway=parts.gateway,
+        attachments=getattr(parts, "procore", None),
     )
 
 

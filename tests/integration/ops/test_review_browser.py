@@ -106,6 +106,10 @@ async def test_one_batch_approved_and_one_rejected(worker: str, tmp_path: Path) 
         assert "Je Kostenstelle" in await page.content()
         assert await page.locator("#lines tr").count() > 1
         await page.screenshot(path=str(docs / "review.png"), full_page=False)
+        pdf_link = page.locator('#lines a[href$="/invoice.pdf"]').first
+        pdf = await page.request.get(f"{worker}{await pdf_link.get_attribute('href')}")
+        assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+        assert (await pdf.body()).startswith(b"%PDF")  # the invoice, read from Procore
 
         # Approve: submitted by the worker, completed by DATEV.
         await page.get_by_label("Ihr Name").first.fill("StB Weber")
