@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from streams.bootstrap import build_ledger, build_procore
 from streams.config.settings import Settings
 from streams.setup.checks import files
@@ -102,3 +104,14 @@ async def test_clear_text_postgres_event_store_is_warned(tmp_path: Path) -> None
     vault = {"encrypt_event_store": True, "key": SecretStr("k" * 44)}
     [line] = await encryption.run(ctx(postgres={"dbname": "x"}, vault=vault))
     assert line.verdict == "ok"
+
+
+async def test_settings_line_names_typos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streams.setup.checks import settings as settings_check
+
+    ctx = DoctorContext(Settings(data_dir=tmp_path), build_procore, lambda s: build_ledger(s))
+    assert [(c.verdict, c.detail) for c in await settings_check.run(ctx)] == [("ok", "valid")]
+    monkeypatch.setenv("MLC_WEBPORT", "7000")
+    [line] = await settings_check.run(ctx)
+    assert line.verdict == "warn"
+    assert "MLC_WEBPORT is ignored; did you mean MLC_WEB_PORT?" in line.detail
