@@ -169,6 +169,7 @@ async def reset_offsets(
     to_timestamp_ms: int | None = None,
     dry_run: bool = False,
     join_timeout_s: float = 60.0,
+    session_timeout_ms: int = 6_000,
 ) -> list[OffsetReset]:
     """Move a consumer group's committed offsets on every partition of ``topic``.
 
@@ -184,8 +185,9 @@ async def reset_offsets(
         bootstrap_servers=bootstrap,
         group_id=group_id,
         enable_auto_commit=False,
-        session_timeout_ms=6_000,  # a short session makes the group join quick
-        heartbeat_interval_ms=1_000,
+        # Short sessions make the join quick; 6 s is Kafka's smallest default allowed session.
+        session_timeout_ms=session_timeout_ms,
+        heartbeat_interval_ms=max(100, session_timeout_ms // 6),
     )
     await consumer.start()
     try:

@@ -22,7 +22,13 @@ class DeadLetter:
 
 
 async def redrive(
-    bootstrap: str, dlq_topic: str, group_id: str, *, dry_run: bool, idle_s: float = 2.0
+    bootstrap: str,
+    dlq_topic: str,
+    group_id: str,
+    *,
+    dry_run: bool,
+    idle_s: float = 2.0,
+    session_timeout_ms: int = 6_000,
 ) -> list[DeadLetter]:
     """Send every not-yet-re-driven dead letter back to its source topic (same key and value).
 
@@ -35,8 +41,8 @@ async def redrive(
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=1000,
+        session_timeout_ms=session_timeout_ms,  # 6 s: Kafka's smallest default allowed session
+        heartbeat_interval_ms=max(100, session_timeout_ms // 6),
     )
     await consumer.start()
     letters: list[DeadLetter] = []

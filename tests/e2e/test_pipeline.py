@@ -23,6 +23,7 @@ from streams.ledger.rules import load_rules
 from streams.operator.actions import parked, replay_record
 from streams.topics import BOOKINGS_EVENTS, PROCORE_CHANGES, PROCORE_RECORDS
 from streams.worker_process import WorkerProcess
+from tests.support.timing import CLI_SESSION_MS
 from tests.support.waiting import until
 
 pytestmark = pytest.mark.slow
@@ -134,7 +135,9 @@ async def _group_reset_to_zero_books_nothing_new(running: Running) -> None:
     servers, group = env.broker.bootstrap_servers, running.settings.app_id
     moved: list[OffsetReset] = []
     for topic in (PROCORE_CHANGES.name, PROCORE_RECORDS.name):
-        moved += await reset_offsets(servers, group, topic, to_offset=0)
+        moved += await reset_offsets(
+            servers, group, topic, to_offset=0, session_timeout_ms=CLI_SESSION_MS
+        )
     assert any(m.current for m in moved)  # the group had committed progress to lose
     await running.start()
 

@@ -22,6 +22,7 @@ from streams.ledger.rules import load_rules
 from tests.integration.core.test_booking_flow import FakeEmulator
 from tests.support.fakes import ManualClock
 from tests.support.snapshots import all_snapshots
+from tests.support.timing import CLI_SESSION_MS
 
 runner = CliRunner()
 
@@ -89,12 +90,17 @@ async def test_topic_reset_moves_the_group_back(tmp_path: Path) -> None:
     with EmbeddedBroker(tmp_path) as broker:
         from adapters.kafka.admin import TopicDecl, ensure_topics
 
+        servers = broker.bootstrap_servers
         await ensure_topics(broker.bootstrap_servers, [TopicDecl("procore.records", 2)])
         for i in range(4):
             await produce(broker.bootstrap_servers, "procore.records", [(f"k{i}".encode(), b"v")])
-        moved = await reset_offsets(broker.bootstrap_servers, "g1", "procore.records", to_offset=10)
+        moved = await reset_offsets(
+            servers, "g1", "procore.records", to_offset=10, session_timeout_ms=CLI_SESSION_MS
+        )
         assert sum(m.target for m in moved) == 4  # clamped to the ends
-        back = await reset_offsets(broker.bootstrap_servers, "g1", "procore.records", to_offset=0)
+        back = await reset_offsets(
+            servers, "g1", "procore.records", to_offset=0, session_timeout_ms=CLI_SESSION_MS
+        )
         assert [m.current for m in back] == [m.target for m in moved]
         assert all(m.target == 0 for m in back)
         later = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp() * 1000)
@@ -120,12 +126,41 @@ async def test_dead_letters_are_redriven_to_their_source_once(tmp_path: Path) ->
                 "connector.dlq", key=b"1:2:direct_cost:3", value=b"{}", headers=headers
             )
             await ack
-        listed = await redrive(servers, "connector.dlq", "g", dry_run=True, idle_s=0.5)
+        listed = await redrive(
+            servers,
+            "connector.dlq",
+            "g",
+            dry_run=True,
+            idle_s=0.5,
+            session_timeout_ms=CLI_SESSION_MS,
+        )
         assert [(d.source_topic, d.error) for d in listed] == [
             ("procore.records", "fold failed: boom")
         ]
-        assert len(await redrive(servers, "connector.dlq", "g", dry_run=False, idle_s=0.5)) == 1
-        assert await redrive(servers, "connector.dlq", "g", dry_run=False, idle_s=0.5) == []  # once
+        assert (
+            len(
+                await redrive(
+                    servers,
+                    "connector.dlq",
+                    "g",
+                    dry_run=False,
+                    idle_s=0.5,
+                    session_timeout_ms=CLI_SESSION_MS,
+                )
+            )
+            == 1
+        )
+        assert (
+            await redrive(
+                servers,
+                "connector.dlq",
+                "g",
+                dry_run=False,
+                idle_s=0.5,
+                session_timeout_ms=CLI_SESSION_MS,
+            )
+            == []
+        )  # once
         back = await read_topic(servers, "procore.records", expect=1, timeout=10, settle=0.5)
         assert [(r.key, r.value) for r in back] == [(b"1:2:direct_cost:3", b"{}")]
 
