@@ -107,6 +107,17 @@ class BelegfeldClaim(BaseModel):
     value: str = Field(description="the provisional Belegfeld 1 written on the lines")
 
 
+class WithholdingClaim(BaseModel):
+    """§ 48 EStG withholding a document would carry, before the small-amount limit is applied."""
+
+    model_config = ConfigDict(frozen=True)
+    vendor_id: int
+    year: int = Field(description="calendar year of the Belegdatum")
+    base: Decimal = Field(description="the document's gross consideration (Gegenleistung)")
+    line_id: str = Field(description="the withholding line the limit may drop")
+    limit: Decimal = Field(description="5,000 or 15,000 EUR per supplier and calendar year")
+
+
 class Planned(BaseModel):
     """The record books as ``lines``; ``notes`` say what was shortened, dropped or assumed."""
 
@@ -116,6 +127,9 @@ class Planned(BaseModel):
     notes: tuple[str, ...] = ()
     belegfeld: BelegfeldClaim | None = Field(
         default=None, description="resolved by the client's BelegfeldRegistry"
+    )
+    withholding: WithholdingClaim | None = Field(
+        default=None, description="checked against the supplier's year by WithholdingYear"
     )
 
 

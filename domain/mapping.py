@@ -95,6 +95,11 @@ class BookingSettings(_Section):
     retention_account: int | None = None
     withholding_lines: bool = False
     withholding_account: int | None = None
+    withholding_exempt_letting: bool = Field(
+        default=False,
+        description="the client makes exclusively VAT-free letting supplies (§ 4 Nr. 12 UStG): "
+        "§ 48 small-amount limit 15,000 EUR instead of 5,000 EUR",
+    )
     reversal: Literal["generalumkehr", "opposite"] = "generalumkehr"
     total_tolerance: Decimal = Field(
         default=Decimal("0.01"),

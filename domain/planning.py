@@ -17,7 +17,14 @@ import orjson
 from pydantic import ValidationError
 
 from domain.belegfeld import BelegfeldRegistry, assign_belegfeld
-from domain.booking import BelegfeldClaim, DerivationResult, Ignored, Parked, Planned
+from domain.booking import (
+    BelegfeldClaim,
+    DerivationResult,
+    Ignored,
+    Parked,
+    Planned,
+    WithholdingClaim,
+)
 from domain.changes import ProcoreChange, RecordRef
 from domain.chart import Chart
 from domain.creditor_registry import CreditorRegistry
@@ -43,6 +50,7 @@ from domain.procore.records import (
     json_path,
 )
 from domain.source_document import SourceDocument, apply_decision, fold_change
+from domain.withholding import WithholdingYear, apply_small_amount_limit
 
 DOCUMENT_NAMESPACE = uuid.UUID("9d7c2b14-3e5f-4a6b-8c9d-0e1f2a3b4c5d")
 BOOKABLE = ("requisition", "direct_cost", "commitment")
@@ -181,14 +189,15 @@ def book(
     registry: CreditorRegistry | None = None,
     periods: ClientPeriods | None = None,
     belegfelder: Callable[[BelegfeldClaim], BelegfeldRegistry] | None = None,
+    years: Callable[[WithholdingClaim], WithholdingYear] | None = None,
 ) -> bool:
     """The booking decision for the document's current version, recorded on its aggregate.
 
     ``route`` is the client that books the record or the reason none does (then ``registry``
     and ``periods`` are not needed). New creditor numbers are recorded on ``registry``;
     nothing is booked into a month closed in ``periods``; ``belegfelder`` loads the Belegfeld
-    registry of a claim's creditor and fiscal year, which makes Belegfeld 1 unique. Returns
-    True if the decision changed.
+    registry of a claim's creditor and fiscal year, which makes Belegfeld 1 unique; ``years``
+    the supplier's § 48 year (small-amount limit). Returns True if the decision changed.
     """
     if isinstance(route, str):
         if doc.decision == "ignored" and doc.reason == route:
@@ -200,6 +209,8 @@ def book(
     result = None if doc.deleted else decide(doc, route.mapping, route.chart, registry)
     if isinstance(result, Planned) and result.belegfeld is not None and belegfelder is not None:
         result = assign_belegfeld(result, doc.key, belegfelder(result.belegfeld))
+    if isinstance(result, Planned) and result.withholding is not None and years is not None:
+        result = apply_small_amount_limit(result, doc.key, years(result.withholding))
     result, reversal_date = book_in_open_periods(doc.posted_lines, result, periods.closed)
     return apply_decision(
         doc,
@@ -218,6 +229,7 @@ class Booking:
     registry: CreditorRegistry | None = None
     periods: ClientPeriods | None = None
     belegfelder: Callable[[BelegfeldClaim], BelegfeldRegistry] | None = None
+    years: Callable[[WithholdingClaim], WithholdingYear] | None = None
 
 
 def observe(
@@ -227,5 +239,12 @@ def observe(
     no rules, stored only). Returns the record if it gained events, else None."""
     folded = fold_change(doc, change)
     if folded is not None and booking is not None and folded.resource in BOOKABLE:
-        book(folded, booking.route, booking.registry, booking.periods, booking.belegfelder)
+        book(
+            folded,
+            booking.route,
+            booking.registry,
+            booking.periods,
+            booking.belegfelder,
+            booking.years,
+        )
     return folded

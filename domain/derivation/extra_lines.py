@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from domain.booking import BookingLine
+from domain.booking import BookingLine, WithholdingClaim
 from domain.derivation.lines import creditor_line
 from domain.derivation.pricing import DocumentDraft, Item, Park, PricedGroup, line_rule
 from domain.mapping import ClientMapping
@@ -20,6 +20,10 @@ from domain.tax import TAX_RULES, invoiced_tax
 from domain.text import truncate
 
 WITHHOLDING_RATE = Decimal("15")
+# § 48 Abs. 2 EStG: no withholding while a supplier's consideration in the calendar year stays
+# within 5,000 EUR, or 15,000 EUR for a recipient with exclusively VAT-free letting (§ 4 Nr. 12).
+SMALL_AMOUNT = Decimal("5000.00")
+SMALL_AMOUNT_LETTING = Decimal("15000.00")
 
 
 def retention_gross(
@@ -130,14 +134,23 @@ def withholding_lines(
     if amount == ZERO:
         return []
     draft.notes.append(f"§ 48 EStG: {amount} (15 % of {base}) withheld for the tax office")
-    return [
-        creditor_line(
-            draft,
-            tag="withholding",
-            credit=-amount,
-            contra=b.withholding_account,
-            bu_key=None,
-            text=f"Bauabzugsteuer {draft.vendor_label}"[:60],
-            **common,
+    line = creditor_line(
+        draft,
+        tag="withholding",
+        credit=-amount,
+        contra=b.withholding_account,
+        bu_key=None,
+        text=f"Bauabzugsteuer {draft.vendor_label}"[:60],
+        **common,
+    )
+    limit = SMALL_AMOUNT_LETTING if b.withholding_exempt_letting else SMALL_AMOUNT
+    draft.withholding.append(
+        WithholdingClaim(
+            vendor_id=draft.vendor_id,
+            year=draft.document_date.year,
+            base=abs(base),
+            line_id=line.line_id,
+            limit=limit,
         )
-    ]
+    )
+    return [line]

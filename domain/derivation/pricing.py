@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from domain.booking import WithholdingClaim
 from domain.chart import Chart
 from domain.mapping import ClientMapping
 from domain.money import ZERO
@@ -63,6 +64,7 @@ class DocumentDraft:
     procore_tax: Decimal | None = None
     procore_totals: tuple[Decimal, ...] = ()  # acceptable document totals reported by Procore
     notes: list[str] = field(default_factory=list)
+    withholding: list[WithholdingClaim] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -233,7 +233,12 @@ def _finish(
         raw=raw,
         value=beleg,
     )
-    return Planned(lines=tuple(lines), notes=tuple(draft.notes), belegfeld=claim)
+    return Planned(
+        lines=tuple(lines),
+        notes=tuple(draft.notes),
+        belegfeld=claim,
+        withholding=draft.withholding[0] if draft.withholding else None,
+    )
 
 
 def _requisition_item(ctx: DocumentContext, item_id: int, it: RequisitionItem) -> Item:

@@ -18,12 +18,13 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking
 
 from domain.belegfeld import BelegfeldRegistry, new_registry, registry_id
-from domain.booking import BelegfeldClaim
+from domain.booking import BelegfeldClaim, WithholdingClaim
 from domain.changes import RecordRef
 from domain.creditor_registry import CreditorRegistry
 from domain.periods.register import ClientPeriods
 from domain.planning import Booking, book
 from domain.source_document import SourceDocument
+from domain.withholding import WithholdingYear, new_year, year_id
 from streams.ledger.store import LedgerStore
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,7 +69,15 @@ class LedgerWriter(LedgerStore):
             loaded[agg_id] = touched[agg_id] = found  # saved with the record's decision
             return found
 
-        return Booking(route, registry, periods, belegfelder)
+        def years(claim: WithholdingClaim) -> WithholdingYear:
+            agg_id = year_id(client_id, claim.vendor_id, claim.year)
+            found = touched.get(agg_id) or loaded.get(agg_id) or self.aggregate(agg_id)
+            if not isinstance(found, WithholdingYear):
+                found = new_year(client_id, claim)
+            loaded[agg_id] = touched[agg_id] = found
+            return found
+
+        return Booking(route, registry, periods, belegfelder, years)
 
     @staticmethod
     def _keep_registry(booking: Booking | None, touched: dict[UUID, Aggregate]) -> None:
@@ -82,7 +91,14 @@ class LedgerWriter(LedgerStore):
         """Decide the booking of ``doc`` as it is now (replays, rejected reviews)."""
         booking = self._booking(RecordRef.parse(doc.key), touched, loaded)
         if booking is not None:
-            book(doc, booking.route, booking.registry, booking.periods, booking.belegfelder)
+            book(
+                doc,
+                booking.route,
+                booking.registry,
+                booking.periods,
+                booking.belegfelder,
+                booking.years,
+            )
             self._keep_registry(booking, touched)
 
     def _save(self, aggregates: Iterable[Aggregate], tracking: Tracking | None = None) -> None:
