@@ -105,6 +105,12 @@ class DatevNotFound(DatevError):
     """404: the client, job or document does not exist (or is not visible to this login)."""
 
 
+class DatevClientNotVisible(DatevError):
+    """The login does not see this DATEV client: work for it waits (retried with backoff)."""
+
+    retryable = True
+
+
 class DatevValidationFailed(DatevError):
     """DATEV rejected the request or file content; fix the data, then resubmit."""
 

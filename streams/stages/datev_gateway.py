@@ -26,7 +26,7 @@ import httpx
 
 from adapters.backoff import Backoff
 from adapters.datev.client import DatevClient, DatevEndpoints
-from adapters.datev.errors import DatevClientRejected, DatevLoginExpired
+from adapters.datev.errors import DatevClientNotVisible, DatevClientRejected, DatevLoginExpired
 from adapters.datev.login_state import (
     CREDENTIALS_NEEDED,
     LOGIN_NEEDED,
@@ -104,6 +104,7 @@ class DatevGateway:
         self.refreshes = 0  # token calls made (one per needed refresh, not per caller)
         self._token: DatevAccessToken | None = None
         self._lock = asyncio.Lock()
+        self._visible: set[str] = set()  # DATEV client ids the login was seen to have
 
     def may_call(self) -> bool:
         """False while the DATEV stages pause after a login failure."""
@@ -158,6 +159,20 @@ class DatevGateway:
             token,
             reauth=lambda stale: self.access_token(stale),
         )
+
+    async def ensure_visible(self, api: DatevClient, client_id: str) -> None:
+        """Refuse work for a client the login cannot see (once seen, it is not asked again)."""
+        if client_id in self._visible:
+            return
+        seen = {c.id for c in await api.list_clients()}
+        self._visible |= seen
+        if client_id not in seen:
+            raise DatevClientNotVisible(
+                f"the DATEV login cannot see client {client_id} (it sees: "
+                f"{', '.join(sorted(seen)) or 'none'}); check the advisor and client numbers in "
+                "the mapping and the user's rights in DATEV Rechteverwaltung — nothing is "
+                "uploaded for it until then"
+            )
 
     def forget(self, unit: str) -> None:
         """A unit finished (kept for callers; tokens are shared, nothing to drop)."""

@@ -122,6 +122,7 @@ class DocumentUploader:
             try:
                 data = await self._download(attachment.url, ref.company_id)
                 async with self.gateway.session("documents") as api:
+                    await self.gateway.ensure_visible(api, doc.client_id)
                     await api.upload_document(
                         doc.client_id,
                         guid,

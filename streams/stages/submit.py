@@ -207,6 +207,7 @@ class Submitter:
 
     async def _upload(self, api: DatevClient, batch: Batch, kind: str) -> tuple[str, float | None]:
         """Post ``kind``'s file once: intent first; after a lost answer, the job list first."""
+        await self.gateway.ensure_visible(api, batch.client_id)
         rules = self.rules.client(batch.client_id)
         f = (await asyncio.to_thread(batch_files, batch, rules))[kind]
         intent = batch.intents.get(kind)

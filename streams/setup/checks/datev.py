@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import httpx
 
-from adapters.datev.client import DatevClient
+from adapters.datev.client import DatevClient, DatevClientInfo
 from adapters.datev.errors import DatevError, DatevForbidden, DatevLoginExpired
 from adapters.datev.login_state import read_login_state
 from adapters.datev.tokens import DatevNotConfigured
 from adapters.vault import Vault
+from domain.mapping import ClientMapping
 from streams.ledger.rules import BookingRules
 from streams.setup.checks.base import Check, DoctorContext, fail, ok, warn
 from streams.stages.datev_gateway import DatevGateway
@@ -104,5 +105,58 @@ async def _check_clients(api: DatevClient, rules: BookingRules) -> list[Check]:
                 )
             )
             continue
-        checks.append(ok(name, f"{info.name or client_id}: accessible, document type {wanted!r}"))
+        problems = await _client_setup_problems(api, client_id, info, client.mapping)
+        if problems:
+            details, fixes = zip(*problems, strict=True)
+            checks.append(fail(name, "; ".join(details), "; ".join(fixes)))
+            continue
+        checks.append(
+            ok(
+                name,
+                f"{info.name or client_id}: accessible, Buchungsdatenservice and "
+                f"Belegbilderservice booked, account length {client.mapping.client.account_length},"
+                f" document type {wanted!r}",
+            )
+        )
     return checks
+
+
+async def _client_setup_problems(
+    api: DatevClient, client_id: str, info: DatevClientInfo, mapping: ClientMapping
+) -> list[tuple[str, str]]:
+    """What DATEV's Schnittstellenvorgaben ask for before any upload, as (detail, fix) pairs."""
+    found: list[tuple[str, str]] = []
+    for service, why in (
+        ("Buchungsdatenservice", "EXTF booking batches"),
+        ("Belegbilderservice", "invoice PDFs in DATEV Unternehmen online"),
+    ):
+        if not info.has_service(service):
+            found.append(
+                (
+                    f"the client has no {service} (needed for {why})",
+                    f"the tax advisor books {service} for this client in DATEV",
+                )
+            )
+    basics = await api.get_client(client_id)
+    if basics.get("is_document_management_available") is False:
+        found.append(
+            (
+                "document management (Belege online) is not available for this client",
+                "the tax advisor enables DATEV Unternehmen online Belege for the client",
+            )
+        )
+    lengths = {
+        int(b["account_length"])
+        for b in basics.get("basic_accounting_information") or []
+        if b.get("account_length") is not None
+    }
+    wanted = mapping.client.account_length
+    if lengths and wanted not in lengths:
+        found.append(
+            (
+                f"account length in DATEV is {', '.join(map(str, sorted(lengths)))}, "
+                f"the mapping says {wanted}",
+                "set client.account_length in the mapping to DATEV's Sachkontenlänge",
+            )
+        )
+    return found

@@ -110,3 +110,21 @@ async def test_a_parked_pdf_shows_duos_code_and_text(stack: DeliveryStack) -> No
     rows = parked(stack.ledger)
     assert rows and all(r.document_state == "failed" for r in rows)
     assert all("#DCO01010" in (r.document_failure or "") for r in rows), rows[0].document_failure
+
+
+async def test_no_upload_for_a_client_the_login_cannot_see_until_it_can(
+    stack: DeliveryStack,
+) -> None:
+    stack.backfill()
+    clients = stack.datev.state.clients
+    hidden = clients.pop(stack.rules.client_id)
+    await stack.submitter.run_once()
+    (batch,) = batch_rows(stack.ledger)
+    assert batch.state == "sealed" and batch.failure is not None
+    assert "cannot see client" in batch.failure and "Rechteverwaltung" in batch.failure
+    assert stack.datev.state.jobs == {}  # nothing was posted (no 404s)
+    clients[hidden.id] = hidden  # the tax advisor granted the right
+    stack.submitter.retry_now()
+    await stack.submitter.run_once()
+    assert all(b.state == "completed" for b in batch_rows(stack.ledger))
+    assert stack.datev_matches_procore()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -172,3 +173,16 @@ def test_the_worker_warns_when_data_is_readable_by_others(
     [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
     assert f"{leaked} (640)" in warning.getMessage()
     assert "chmod -R go-rwx" in warning.getMessage()
+
+
+async def test_datev_client_setup_per_schnittstellenvorgaben(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings]
+) -> None:
+    settings = demo_settings()
+    client = demo.datev.state.clients[demo.mapping.client_id]
+    client.services = ("Rechnungsdatenservice 1.0",)  # neither booking nor document service
+    client.document_management = False
+    client.chart = dataclasses.replace(client.chart, account_length=5)
+    check = red(await run_doctor(settings, timeout_s=5))[f"datev client {demo.mapping.client_id}"]
+    assert "no Buchungsdatenservice" in check.detail and "Belegbilderservice" in check.detail
+    assert "document management" in check.detail and "account length in DATEV is 5" in check.detail
