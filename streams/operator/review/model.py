@@ -134,7 +134,8 @@ def review_of(ledger: Ledger, rules: BookingRules, batch_id: UUID) -> BatchRevie
         acc = chart.account(line.contra_account)
         name = acc.name if acc else ""
         _add(by_account, str(line.contra_account), name, net, tax)
-        _add(by_bu, line.bu_key or "—", "", net, tax)
+        key = chart.bu_keys.get(line.bu_key) if line.bu_key else None
+        _add(by_bu, line.bu_key or "—", key.meaning if key else "", net, tax)
         _add(by_kost, line.kost1 or "—", "", net, tax)
         _add(by_creditor, str(line.account), creditors.get(line.account, ""), net, tax)
         if (line.bu_key and line.bu_key in rc_keys) or (
