@@ -17,6 +17,7 @@ from domain.batch import Batch
 from domain.booking import BookingLine
 from domain.chart import Chart
 from domain.close_report import BatchFact, CommitmentRow, LineFact, RecordFact, Where
+from domain.derivation.pricing import ADJUSTED
 from domain.mapping import ClientMapping
 from domain.money import ZERO, to_cents
 from domain.periods import next_open, period_of
@@ -138,6 +139,7 @@ def record_fact(
         reason=doc.reason,
         deleted=doc.deleted,
         has_posted=bool(doc.posted),
+        adjustments=tuple(n for n in getattr(doc, "notes", []) if n.startswith(ADJUSTED)),
         has_pending=bool(doc.pending),
         plan_position=plan_position,
         document_state=doc.document_state,

@@ -61,6 +61,7 @@ class RecordFact:
     has_pending: bool = False
     plan_position: int = 0
     document_state: str | None = None
+    adjustments: tuple[str, ...] = ()  # cent adjustments to Procore's total (audit notes)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class CloseReport:
     batches: list[BatchFact] = field(default_factory=list)
     documents_uploaded: int = 0
     documents_failed: int = 0
+    adjustments: list[tuple[str, str]] = field(default_factory=list)  # (record, note)
 
     def total(self, name: str) -> Decimal:
         return sum((getattr(r, name) for r in self.rows), ZERO)
@@ -278,6 +280,8 @@ def build_report(
             target.procore_tax += tax_part
             if rec.decision == "parked":
                 target.parked += part
+        if rec.period == report.period:
+            report.adjustments += [(rec.ref, note) for note in rec.adjustments]
         accepted = sum((ln.net for ln in mine if ln.where == "accepted"), ZERO)
         if net == ZERO and not mine:
             continue

@@ -54,6 +54,7 @@ class SourceDocument(Aggregate):
         self.pending: LineDicts = []  # lines to emit in the next batch
         self.posted: LineDicts = []  # lines in force in DATEV (net of reversals)
         self.plan_no = 0
+        self.notes: list[str] = []
         self.batches: list[str] = []
         self.document_guid: str | None = None
         self.document_state: str | None = None  # uploaded | failed
@@ -105,6 +106,7 @@ class SourceDocument(Aggregate):
     ) -> None:
         self.client_id = client_id
         self.plan_no = plan_no
+        self.notes = notes  # what the plan shortened, adjusted or assumed (audit)
         self.desired = desired
         self.pending = pending
         self.decision = "planned" if pending else ("batched" if self.posted else "planned")

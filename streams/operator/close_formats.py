@@ -102,6 +102,7 @@ def report_dict(report: CloseReport) -> dict[str, Any]:
             for b in report.batches
         ],
         "documents": {"uploaded": report.documents_uploaded, "failed": report.documents_failed},
+        "adjustments": [{"ref": ref, "note": note} for ref, note in report.adjustments],
     }
 
 
@@ -178,4 +179,6 @@ def print_table(report: CloseReport, console: Console) -> None:
             f"carried from closed {d.carried_from}: {d.ref} {d.procore:,.2f} (booked in "
             f"{report.period})"
         )
+    for ref, note in report.adjustments:
+        console.print(f"adjusted to Procore's total: {ref} — {note}")
     console.print(f"[bold]{report.verdict}[/bold]")

@@ -97,3 +97,15 @@ def test_closed_month_is_frozen_and_the_change_counts_where_it_is_booked() -> No
         "2026-10",
     )
     assert [d.ref for d in november.carried] == ["x"]
+
+
+def test_month_end_close_reports_cent_adjustments() -> None:
+    note = "cent adjustment: +0.01 on the line to account 3100 (BU 9) so the document equals …"
+    lines = [LineFact("a", "K1", 3100, "2026-11", D("100.00"), "accepted", "b1")]
+    r = build_report(report(), [rec("a", has_posted=True, adjustments=(note,))], lines)
+    assert r.adjustments == [("a", note)] and r.reconciled
+    from streams.operator.close_formats import report_dict
+
+    assert report_dict(r)["adjustments"] == [{"ref": "a", "note": note}]
+    other = build_report(report("2026-12"), [rec("a", adjustments=(note,))], [])
+    assert other.adjustments == []  # counted in the record's own month
