@@ -295,6 +295,10 @@ _REVIEW: dict[str, str] = {
         "Buchungsstapel hier auf die Freigabe; erst dann geht er an DATEV."
     ),
     "Decided": "Entschieden",
+    "review before DATEV: sealed batches wait for approval": (
+        "Freigabe vor DATEV: versiegelte Buchungsstapel warten auf die Freigabe"
+    ),
+    "Save cadence and review": "Rhythmus und Freigabe speichern",
     "no invoice PDF for this record (or no Procore connection in this process)": (
         "kein Rechnungs-PDF zu diesem Beleg (oder keine Procore-Verbindung in diesem Prozess)"
     ),

@@ -85,6 +85,14 @@ def set_project(text: str, project_id: int, kost1: str) -> str:
     return set_keys(text, ("projects", str(project_id)), {"kost1": toml_string(kost1)})
 
 
+def set_schedule(text: str, cadence: str, review: bool) -> str:
+    values: dict[str, str | None] = {
+        "cadence": toml_string(cadence),
+        "review": "true" if review else "false",
+    }
+    return set_keys(text, ("schedule",), values)
+
+
 def set_vendor(
     text: str, vendor_id: int, reverse_charge: bool, exemption: str, valid_until: str | None
 ) -> str:

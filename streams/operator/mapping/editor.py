@@ -36,7 +36,7 @@ class EditorView:
         keys = {f"pair:{p.cost_code}:{p.cost_type}" for p in inv.pairs}
         keys |= {f"tax:{c.code}" for c in inv.tax_codes}
         keys |= {f"project:{p.project_id}" for p in inv.projects}
-        keys |= {f"vendor:{v.vendor_id}" for v in inv.vendors}
+        keys |= {f"vendor:{v.vendor_id}" for v in inv.vendors} | {"schedule"}
         return key in keys
 
     def account_name(self, number: int | None) -> str:
@@ -130,6 +130,14 @@ class MappingEditor:
             client_id,
             lambda text: edit.set_project(text, project_id, kost1),
             lambda m: project_id in m.projects and m.projects[project_id].kost1 == kost1,
+        )
+
+    def set_schedule(self, client_id: str, cadence: str, review: bool) -> Saved:
+        """Cadence and review before DATEV (sealed batches wait for approval)."""
+        return self._apply(
+            client_id,
+            lambda text: edit.set_schedule(text, cadence, review),
+            lambda m: m.schedule.cadence == cadence and m.schedule.review == review,
         )
 
     def set_vendor(

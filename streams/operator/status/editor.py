@@ -127,6 +127,11 @@ async def mapping_change(ctx: StatusContext, request: web.Request) -> web.Stream
             saved = await asyncio.to_thread(
                 editor.set_project, client.client_id, pid, value("kost1")
             )
+        elif kind == "schedule":
+            key, what = "schedule", f"{value('cadence')}, review {value('review') == 'on'}"
+            saved = await asyncio.to_thread(
+                editor.set_schedule, client.client_id, value("cadence"), value("review") == "on"
+            )
         elif kind == "vendor":
             vid = int(value("vendor_id"))
             key, what = f"vendor:{vid}", t("vendor {vendor}", vendor=vid)

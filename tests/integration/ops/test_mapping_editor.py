@@ -198,3 +198,18 @@ async def test_an_automatic_account_needs_the_tax_rule_of_the_pair(editor) -> No
         r for r in tomllib.loads(path.read_text())["cost_accounts"] if r["cost_code"] == code
     )
     assert rule == {"cost_code": code, "cost_type": ctype, "account": 3106, "tax_rules": ["vst19"]}
+
+
+async def test_review_before_datev_is_switched_on_from_the_editor(editor) -> None:
+    http, ctx, path = editor
+    client = next(iter(ctx.rules.clients))
+    bad = await http.post(
+        "/status/mapping/schedule", data={"client": client, "cadence": "hourly", "review": "on"}
+    )
+    assert bad.status_code == 400 and "cadence" in bad.text.split('id="schedule"', 1)[1]
+    ok = await http.post(
+        "/status/mapping/schedule", data={"client": client, "cadence": "every 15m", "review": "on"}
+    )
+    assert ok.status_code == 303, ok.text
+    assert tomllib.loads(path.read_text())["schedule"] == {"cadence": "every 15m", "review": True}
+    assert ctx.rules.client(client).mapping.schedule.review
