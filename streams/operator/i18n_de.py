@@ -212,6 +212,10 @@ _EDITOR: dict[str, str] = {
     "Not saved: the change does not pass the mapping check.": (
         "Nicht gespeichert: die Änderung besteht die Zuordnungsprüfung nicht."
     ),
+    "Saved, but not in force yet: another mapping file does not pass the check.": (
+        "Gespeichert, aber noch nicht in Kraft: eine andere Zuordnungsdatei "
+        "besteht die Prüfung nicht."
+    ),
     "correct the value and save again": "Wert korrigieren und erneut speichern",
     "Cost codes and cost types seen in Procore": "Kostenschlüssel und Kostenarten aus Procore",
     "Cost code": "Kostenschlüssel",

@@ -89,7 +89,11 @@ class MappingEditor:
         outcome = edit.save(path, new_text, landed)
         if outcome.problems:
             return Saved(outcome.problems)
-        self.rules.reload(load_rules(self.paths))
+        try:
+            self.rules.reload(load_rules(self.paths))
+        except ConnectorError as exc:  # another client's file is broken: say so, keep the rest
+            fix = "fix the other mapping file; this change is saved and applies once all pass"
+            return Saved([Problem(path=(), message=str(exc), fix=fix)], outcome.backup)
         return Saved([], outcome.backup)
 
     def map_pair(

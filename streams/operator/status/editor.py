@@ -153,6 +153,8 @@ async def mapping_change(ctx: StatusContext, request: web.Request) -> web.Stream
         )
     if saved.problems:
         note = t("Not saved: the change does not pass the mapping check.")
+        if saved.backup is not None:
+            note = t("Saved, but not in force yet: another mapping file does not pass the check.")
         return await _render(
             ctx, request, client, errors={key: saved.problems}, note=note, status=400
         )
