@@ -202,6 +202,20 @@ async def economy(report: Report, records: int, projects: int) -> None:
             f"call(s), {full.not_found:,} of them 404s; top endpoints: "
             f"{_endpoint_summary(full.by_endpoint)}.",
         )
+        shows = {
+            k: v
+            for k, v in full.by_endpoint.items()
+            if k.endswith("/{id}") and "/rest/" in k and "/requisitions/" not in k
+        }
+        report.note(
+            SECTION,
+            "Show calls left in the backfill: "
+            + ", ".join(f"`{k}` {v:,}" for k, v in sorted(shows.items()))
+            + ". Procore's published list shapes carry no line items (direct costs,"
+            " contracts) and no attachments (direct costs), so these records are read one by"
+            " one; requisitions come whole from the list's extended view, vendors from their"
+            " list, and each commitment is read once (no PO-then-WO 404 probe).",
+        )
         await client.aclose()
         await clock.sleep(1.1)  # updated_at has second precision: leave the first window
         changed = _mutate(emu, 0.01)

@@ -139,8 +139,12 @@ class ProcoreClient(ProcoreTransport):
         updated_range: UpdatedRange | None = None,
         *,
         on_page: OnPage | None = None,
+        view: str | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
+        """Requisitions of a project; ``view="extended"`` makes the list carry ``items``."""
         params = {"project_id": project_id, **_updated_filter(updated_range)}
+        if view is not None:
+            params["view"] = view
         async for item in self.iter_records(
             "/rest/v1.1/requisitions", company_id=company_id, params=params, on_page=on_page
         ):

@@ -2,10 +2,12 @@
 
 Webhooks can be lost (Procore drops deliveries after 12 h of failures), so the poller is the
 safety net. Every company/project/resource has a high-water mark; each incremental read asks
-for ``updated_at`` in ``(mark - overlap, now)`` and publishes one change per id (``record=None``:
-list responses lack items, so the fetch agent reads every record the same way). The mark is
-saved only after the whole window was published. The sweep lists every id and publishes
-them all, plus ``delete`` changes for ids the aggregates know that Procore no longer returns.
+for ``updated_at`` in ``(mark - overlap, now)`` and publishes one change per id; where the list
+returns whole records (vendors, requisitions in the extended view) the change carries it. The
+mark is saved only after the whole window was published (and read consistently, see
+``poll_window``). The sweep lists every id and publishes them all, plus ``delete`` changes for
+ids the aggregates know that Procore no longer returns; the deletion check does the latter
+alone, every ``deletions_every_s``. A 403 backs the unit off (``streams.inputs.access``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ log = logging.getLogger(__name__)
 PROJECT_RESOURCES: tuple[ResourceKind, ...] = ("requisition", "direct_cost", "commitment")
 SWEEP_CURSOR = "procore:sweep"
 PROGRESS_EVERY_S = 5.0
+# Lists that return the whole record (vendors; requisitions in the extended view): their
+# changes carry it, so the fetch stage needs no show call. Direct cost and commitment lists
+# lack line items and attachments (Procore's spec), so those records are read one by one.
+LIST_CARRIES_RECORD: frozenset[str] = frozenset({"vendor", "requisition"})
 
 
 class KnownRecords(Protocol):
@@ -256,7 +262,8 @@ class Poller:
             return self.client.list_vendors_raw(c, since, on_page=pages)
         assert p is not None
         if unit.resource == "requisition":
-            return self.client.list_requisitions_raw(c, p, window, on_page=pages)
+            # The extended view carries items: the list is the whole record, no show call.
+            return self.client.list_requisitions_raw(c, p, window, on_page=pages, view="extended")
         if unit.resource == "direct_cost":
             return self.client.list_direct_costs_raw(c, p, window, on_page=pages)
         return self.client.list_commitments_raw(c, p, window, with_line_items=False, on_page=pages)
@@ -314,7 +321,10 @@ class Poller:
             if publish is None:
                 continue
             kind = commitment_kind(item.get("type")) or item.get("kind")
-            pending.append(self._change(unit, rid, "update", source, started, kind))
+            change = self._change(unit, rid, "update", source, started, kind)
+            if unit.resource in LIST_CARRIES_RECORD:
+                change = change.model_copy(update={"record": item})
+            pending.append(change)
             if len(pending) >= self.chunk:
                 await publish(pending)
                 progress.step(len(pending))

@@ -96,6 +96,7 @@ class ProcoreSnapshotter:
     ) -> None:
         self._client = client
         clock = now or (client.clock.now if client is not None else time.time)
+        self._clock = clock
 
         def cache() -> TtlCache[Any, Any]:
             return TtlCache(ttl_s, max_entries, clock)
@@ -127,7 +128,7 @@ class ProcoreSnapshotter:
                 f"{change.key} needs a Procore read, but no Procore credentials are configured; "
                 "add them to the vault (see docs/inputs.md) and replay the record"
             )
-        record = change.record
+        record = change.record if change.record is not None else self._read_since(change)
         if record is None:
             record = await self.client.fetch_record(change.ref, change.commitment_kind)
             if record is None:
@@ -176,6 +177,17 @@ class ProcoreSnapshotter:
             "cost_codes": cost_codes,
             "tax_codes": tax_codes,
         }
+
+    def _read_since(self, change: ProcoreChange) -> Json | None:
+        """A commitment this stage read after the change was observed (e.g. as a requisition's
+        context moments ago) is current: commitments are read once per change, not twice."""
+        if change.ref.resource != "commitment" or change.ref.project_id is None:
+            return None
+        key = (change.ref.company_id, change.ref.project_id, change.ref.resource_id)
+        age = self._commitments.age(key)
+        if age is None or self._clock() - age < change.observed_at.timestamp():
+            return None
+        return self._commitments.get(key)
 
     @property
     def client(self) -> ProcoreClient:
