@@ -82,7 +82,10 @@ def overview(
     for client_id, client in sorted(rules.clients.items()):
         mine = [b for b in batches if b.client_id == client_id]
         last = max(mine, key=lambda b: b.created, default=None)
-        last_seal = datetime.fromisoformat(last.created) if last else None
+        # The cadence's own record of its last run (also when it found nothing to seal).
+        last_seal = ledger.seal_clock(client_id).last_seal
+        if last_seal is None and last is not None:
+            last_seal = datetime.fromisoformat(last.created)
         rows.append(
             ClientOverview(
                 client_id=client_id,
