@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.cadence import parse_cadence
 from domain.chart import Account, Skr
@@ -76,6 +76,21 @@ class CreditorSettings(_Section):
 
 class DocumentSettings(_Section):
     document_type: str = Field(default="Rechnungseingang", max_length=30)
+
+
+class DeliverySettings(_Section):
+    """Where sealed batches go: DATEV's extf-files API, or a directory the advisor imports from."""
+
+    destination: Literal["extf", "files"] = "extf"
+    directory: str | None = Field(
+        default=None, description="for destination 'files': where batches and PDFs are written"
+    )
+
+    @model_validator(mode="after")
+    def _files_need_a_directory(self) -> DeliverySettings:
+        if self.destination == "files" and not self.directory:
+            raise ValueError("destination 'files' needs delivery.directory (where to write)")
+        return self
 
 
 class BookingSettings(_Section):
@@ -159,6 +174,7 @@ class ClientMapping(_Section):
     vendors: dict[int, VendorMapping] = Field(default_factory=dict)
     creditors: CreditorSettings = Field(default_factory=CreditorSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     booking: BookingSettings = Field(default_factory=BookingSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     accounts: ContraAccounts = Field(default_factory=ContraAccounts)

@@ -17,7 +17,7 @@ from domain.source_document import SourceDocument
 from streams.commands.context import command_context
 from streams.errors import ConnectorError
 from streams.ledger.application import event_payload, event_type_name
-from streams.operator.actions import batch_rows, find_document, parked
+from streams.operator.actions import find_document, parked
 from streams.stages.cadence import local_now
 from streams.stages.seal import seal
 
@@ -114,28 +114,6 @@ def register(app: typer.Typer) -> None:
             console.print(f"\n[bold]{doc.key}[/] (Procore status {doc.status})")
             console.print(f"  problem: {problem}", soft_wrap=True)
             console.print(f"  replay:  ml-connector replay record {doc.key}", soft_wrap=True)
-
-    @app.command()
-    def batches(
-        state: str | None = typer.Option(None, help="sealed | submitted | completed | failed"),
-    ) -> None:
-        """Sealed batches with their files and DATEV job states."""
-        ctx = command_context(with_rules=False)
-        rows = batch_rows(ctx.ledger, state)
-        table = Table(title=f"{len(rows)} batch(es)")
-        for col in ("batch", "client", "sealed", "lines", "state", "files / jobs"):
-            table.add_column(col)
-        for b in rows:
-            detail = "; ".join(
-                f"{f['filename']} → {b.jobs.get(kind, {}).get('result', 'not submitted')}"
-                for kind, f in b.files.items()
-            )
-            if b.failure:
-                detail += f"\n[red]{b.failure}[/]"
-            table.add_row(
-                str(b.batch_id)[:8], b.client_id, b.created, str(b.lines), b.state, detail
-            )
-        Console().print(table)
 
     @app.command()
     def preview(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -26,6 +27,7 @@ from streams.config import telemetry
 from streams.ledger.application import Ledger, event_topic
 from streams.ledger.rules import BookingRules
 from streams.stages.datev_gateway import LOGIN_ERRORS, DatevGateway
+from streams.stages.file_export import PDF_FOLDER, ExportResult, write_once
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +120,10 @@ class DocumentUploader:
         mapping = self.rules.client(doc.client_id).mapping
         error: Exception | None = None
         filename = duo_filename(attachment.filename)
+        if mapping.delivery.destination == "files" and mapping.delivery.directory:
+            return await self._write_pdf(
+                doc, guid, attachment.url, Path(mapping.delivery.directory)
+            )
         for attempt in range(ATTEMPTS):
             try:
                 data = await self._download(attachment.url, ref.company_id)
@@ -163,6 +169,22 @@ class DocumentUploader:
         await asyncio.to_thread(self._record, doc, "failed", guid, reason, error)
         telemetry.document_upload("failed")
         return 0
+
+    async def _write_pdf(self, doc: SourceDocument, guid: str, url: str, directory: Path) -> int:
+        """Destination ``files``: the PDF next to the batch files, named by its GUID."""
+        assert doc.client_id is not None
+        attachment = invoice_attachment(doc.record or {})
+        assert attachment is not None
+        name = f"{guid} {duo_filename(attachment.filename)}"
+        target = directory / doc.client_id / PDF_FOLDER / name
+        try:
+            data = await self._download(url, RecordRef.parse(doc.key).company_id)
+        except (ProcoreError, ValueError) as exc:
+            raise _TryLater(str(exc)) from None
+        await asyncio.to_thread(write_once, target, data, ExportResult())
+        await asyncio.to_thread(self._record, doc, "uploaded", guid, str(target))
+        telemetry.document_upload("uploaded")
+        return 1
 
     async def _download(self, url: str, company_id: int) -> bytes:
         chunks: list[bytes] = []

@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +33,7 @@ from streams.config import telemetry
 from streams.ledger.application import Ledger, event_topic
 from streams.ledger.rules import BookingRules
 from streams.stages.datev_gateway import LOGIN_ERRORS, DatevGateway
+from streams.stages.file_export import ExportResult, export_extf
 from streams.stages.seal import batch_files
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,10 @@ class Submitter:
                     waiting_creditors.add(batch.client_id)  # later batches keep their order
                 continue
             blocked = batch.client_id in waiting_creditors
+            delivery = self.rules.client(batch.client_id).mapping.delivery
+            if delivery.destination == "files" and delivery.directory:
+                changed += await self._write_files(batch, Path(delivery.directory))
+                continue
             if self._ready(batch, blocked):
                 try:
                     async with self.gateway.session(f"batch:{batch_id}") as api:
@@ -253,6 +259,24 @@ class Submitter:
         )
         telemetry.datev_job("submitted")
         return sub.job_id, sub.retry_after_s
+
+    async def _write_files(self, batch: Batch, directory: Path) -> int:
+        """Destination ``files``: the batch's files into the directory instead of DATEV."""
+        rules = self.rules.client(batch.client_id)
+        result = ExportResult()
+        await asyncio.to_thread(export_extf, batch, rules, directory, result)
+        steps = 0
+        for kind, f in batch.files.items():
+            if batch.jobs.get(kind, {}).get("result") == "succeeded":
+                continue
+            where = f"files:{directory / batch.client_id / f['filename']}"
+            await self._save(
+                batch, "submitted", kind=kind, job_id=where, filename=f["filename"],
+                already_submitted=False,
+            )  # fmt: skip
+            await self._save(batch, "completed", kind=kind, job_id=where, records=f.get("lines"))
+            steps += 1
+        return steps
 
     async def _poll(
         self, api: DatevClient, client_id: str, job_id: str, schedule: JobPollSchedule

@@ -77,6 +77,13 @@ def test_parked_shows_the_missing_key_and_replay_books_after_the_fix(
     assert "sealed" in sealed.stdout and "batch(es)" in sealed.stdout
     listing = runner.invoke(app, ["batches"], catch_exceptions=False)
     assert "EXTF_Buchungen" in listing.stdout
+    out_dir = settings.data_dir / "export"
+    export = ["batches", "export", str(out_dir), "--client", client, "--no-pdfs"]
+    first = runner.invoke(app, export, catch_exceptions=False)
+    assert first.exit_code == 0 and "file(s) written" in first.stdout
+    assert list((out_dir / client).glob("EXTF_Buchungen*.csv"))
+    again = runner.invoke(app, export, catch_exceptions=False)
+    assert "0 file(s) written" in again.stdout  # idempotent
 
 
 def test_unknown_record_and_batch_are_clear_errors(world: tuple[Settings, Path, str]) -> None:

@@ -1,0 +1,103 @@
+"""Sealed batches as files: the EXTF files under their deterministic names, and their PDFs.
+
+Used by ``ml-connector batches export DIR`` and by the per-client destination ``files`` (for
+firms whose advisor imports by hand or has no data service booked). Writing is idempotent: a
+file that already holds the same bytes is left alone, a name that holds *different* bytes is
+an error (sealed files never change), and every write is atomic.
+
+Layout: ``DIR/<client>/<EXTF file>`` and ``DIR/<client>/Belege/<DUO GUID> <file name>``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from adapters.datev.client import duo_filename
+from adapters.procore.errors import ProcoreError
+from domain.batch import Batch
+from domain.changes import RecordRef
+from domain.planning import document_guid, invoice_attachment
+from domain.source_document import SourceDocument
+from streams.ledger.application import Ledger
+from streams.ledger.rules import ClientRules
+from streams.stages.seal import batch_files
+
+PDF_FOLDER = "Belege"
+
+
+class AttachmentSource(Protocol):
+    def stream_attachment(
+        self, url: str, *, company_id: int | None, chunk_size: int = 65536
+    ) -> AsyncIterator[bytes]: ...
+
+
+class ExportConflict(Exception):
+    """A file of that name exists with different bytes; nothing was overwritten."""
+
+
+@dataclass
+class ExportResult:
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    missing_pdfs: list[str] = field(default_factory=list)  # record keys without a download
+
+
+def write_once(path: Path, data: bytes, result: ExportResult) -> None:
+    """Write ``data`` to ``path`` atomically unless it already holds exactly these bytes."""
+    if path.exists():
+        if path.read_bytes() == data:
+            result.unchanged.append(path)
+            return
+        raise ExportConflict(
+            f"{path} exists with different content; sealed batch files never change — move "
+            "the old file away if it was edited by hand, then export again"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    result.written.append(path)
+
+
+def export_extf(batch: Batch, rules: ClientRules, directory: Path, result: ExportResult) -> None:
+    """The batch's creditor file and Buchungsstapel, byte-identical to the seal."""
+    for f in batch_files(batch, rules).values():
+        write_once(directory / batch.client_id / f.filename, f.data, result)
+
+
+async def export_pdfs(
+    ledger: Ledger,
+    batch: Batch,
+    directory: Path,
+    procore: AttachmentSource,
+    result: ExportResult,
+) -> None:
+    """Each booked record's invoice PDF, named by its DUO GUID (the line's Beleglink)."""
+    for key in dict.fromkeys(batch.record_keys):
+        doc = ledger.document(SourceDocument.create_id(key))
+        attachment = invoice_attachment((doc.record if doc else None) or {})
+        if attachment is None:
+            continue
+        guid = document_guid(key, attachment)
+        target = (
+            directory / batch.client_id / PDF_FOLDER / f"{guid} {duo_filename(attachment.filename)}"
+        )
+        if target.exists():
+            result.unchanged.append(target)
+            continue
+        chunks = []
+        try:
+            company = RecordRef.parse(key).company_id
+            async for chunk in procore.stream_attachment(attachment.url, company_id=company):
+                chunks.append(chunk)
+        except ProcoreError:  # reported per record; the export goes on
+            result.missing_pdfs.append(key)
+            continue
+        write_once(target, b"".join(chunks), result)
