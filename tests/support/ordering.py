@@ -6,17 +6,16 @@ it; interleaving long and short tests keeps a short one (not another long one) i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-# Directories whose tests run the worker as an OS process (tens of seconds each), longest first.
+# Top-level test directories whose tests run the worker as an OS process (tens of seconds
+# each), longest first.
 _LONG_DIRS = ("reliability", "e2e", "bench")
 
 
 def _rank(item: pytest.Item) -> tuple[int, int]:
-    parts = Path(str(item.path)).parts
-    where = next((i for i, name in enumerate(_LONG_DIRS) if name in parts), len(_LONG_DIRS))
+    top = item.nodeid.split("/")[1] if item.nodeid.startswith("tests/") else ""
+    where = _LONG_DIRS.index(top) if top in _LONG_DIRS else len(_LONG_DIRS)
     return (where, 0 if item.get_closest_marker("slow") else 1)
 
 
