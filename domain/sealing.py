@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.batch import Batch
 from domain.batch_files import batch_label, build_files
+from domain.beleglink import lines_to_seal
 from domain.booking import BookingLine
 from domain.changes import content_hash
 from domain.creditor_registry import CreditorRegistry
@@ -98,7 +99,7 @@ def seal_batches(
     """Seal every pending line of ``docs`` into batches (split by fiscal year and size)."""
     client_id = mapping.client_id
     by_key = {d.key: d for d in docs}
-    lines = [line for d in docs for line in d.pending_lines]
+    lines = [line for d in docs for line in lines_to_seal(d)]  # Beleglink only if DUO has it
     batches: list[Batch] = []
     batch_of: dict[str, UUID] = {}
     for index, chunk in enumerate(split_batches(lines, mapping)):

@@ -59,6 +59,8 @@ class SourceDocument(Aggregate):
         self.document_guid: str | None = None
         self.document_state: str | None = None  # uploaded | failed
         self.document_failure: str | None = None  # why the PDF is parked (DUO code and text)
+        self.document_retryable = True  # False once DUO refused the PDF for good
+        self.link_dropped: str | None = None  # why lines were sealed without Beleglink
 
     # -- observations -------------------------------------------------------------------------
 
@@ -161,6 +163,12 @@ class SourceDocument(Aggregate):
         self.document_guid = guid
         self.document_state = "failed"
         self.document_failure = reason
+        self.document_retryable = retryable
+
+    @event("BeleglinkDropped")
+    def drop_beleglink(self, record_key: str, guid: str, reason: str) -> None:
+        """Lines sealed without their BEDI link: DUO does not hold the document."""
+        self.link_dropped = reason
 
     @event("ReplayRequested")
     def request_replay(self, record_key: str, requested_by: str, note: str) -> None:
@@ -168,6 +176,7 @@ class SourceDocument(Aggregate):
         if self.document_state == "failed":
             self.document_state = None  # the upload is tried again
             self.document_failure = None
+            self.document_retryable = True
 
     # -- queries ------------------------------------------------------------------------------
 
