@@ -264,6 +264,11 @@ _EDITOR: dict[str, str] = {
     "cost type {type} is mapped to {account} for cost code {code}": (
         "Kostenart {type} ist für Kostenschlüssel {code} auf {account} zugeordnet"
     ),
+    "the tax code names § 13b (the client owes the VAT)": (
+        "der Steuercode nennt § 13b (der Mandant schuldet die Umsatzsteuer)"
+    ),
+    "the tax code's rate is {rate} % input VAT": "der Satz des Steuercodes ist {rate} % Vorsteuer",
+    "Accept {rule} for tax code {code}": "{rule} für Steuercode {code} übernehmen",
     "vendor {vendor} books to {account} so far": "Kreditor {vendor} bucht bisher auf {account}",
     "cost type {type} is subcontract work: {name} in {skr}": (
         "Kostenart {type} ist Nachunternehmerleistung: {name} im {skr}"

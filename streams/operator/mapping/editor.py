@@ -17,7 +17,7 @@ from streams.ledger.rules import BookingRules, ClientRules, load_rules
 from streams.operator.actions import replay_record
 from streams.operator.mapping import edit
 from streams.operator.mapping.inventory import Inventory, PairRow, inventory
-from streams.operator.mapping.suggest import Suggestion, suggest
+from streams.operator.mapping.suggest import Reason, Suggestion, suggest, suggest_tax_rule
 
 EXEMPTIONS = ("unknown", "none", "certificate")
 
@@ -29,6 +29,7 @@ class EditorView:
     suggestions: dict[tuple[str, str], list[Suggestion]]
     accounts: list[Account]  # bookable accounts of the declared chart, with names
     tax_rules: list[str]
+    tax_suggestions: dict[str, tuple[str, Reason]]
 
     def shows(self, key: str) -> bool:
         """Whether the page has a row for a form key (``pair:…``, ``tax:…``, …)."""
@@ -58,7 +59,12 @@ def editor_view(ledger: Ledger, client: ClientRules) -> EditorView:
         (a for a in client.chart.accounts.values() if a.kind in ("expense", "automatic")),
         key=lambda a: a.number,
     )
-    return EditorView(client, inv, suggestions, accounts, sorted(TAX_RULES))
+    tax_suggestions = {
+        c.code: found
+        for c in inv.tax_codes
+        if c.rule is None and (found := suggest_tax_rule(c.code, c.description, c.rate))
+    }
+    return EditorView(client, inv, suggestions, accounts, sorted(TAX_RULES), tax_suggestions)
 
 
 @dataclass(frozen=True)

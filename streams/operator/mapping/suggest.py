@@ -147,3 +147,17 @@ def suggest(
     )
     ranked = sorted(found.values(), key=lambda s: (-s.score, s.account))
     return ranked[:limit]
+
+
+def suggest_tax_rule(
+    code: str, description: str | None, rate: Decimal | None
+) -> tuple[str, Reason] | None:
+    """A tax rule for a Procore tax code, from its name and rate (None: no good guess)."""
+    words = f"{code} {description or ''}".lower()
+    if "13b" in words or "leistungsempfänger" in words or "reverse" in words:
+        rule = "rc13b_7" if rate == Decimal(7) else "rc13b_19"
+        return rule, Reason("the tax code names § 13b (the client owes the VAT)", {})
+    for value, rule in ((Decimal(19), "vst19"), (Decimal(7), "vst7")):
+        if rate == value:
+            return rule, Reason("the tax code's rate is {rate} % input VAT", {"rate": value})
+    return None

@@ -213,3 +213,15 @@ async def test_review_before_datev_is_switched_on_from_the_editor(editor) -> Non
     assert ok.status_code == 303, ok.text
     assert tomllib.loads(path.read_text())["schedule"] == {"cadence": "every 15m", "review": True}
     assert ctx.rules.client(client).mapping.schedule.review
+
+
+async def test_an_unmapped_tax_code_gets_a_suggested_rule(editor) -> None:
+    from streams.operator.mapping.watch import MappingWatcher
+
+    http, ctx, path = editor
+    watcher = MappingWatcher(ctx.rules, [path])
+    path.write_text(path.read_text().replace('"VSt19" = "vst19"\n', ""))
+    assert watcher.check()  # (the parked records of VSt19 would show after the next fold)
+    row = (await http.get("/status/mapping")).text.split('id="tax:VSt19"', 1)[1].split("</tr>")[0]
+    assert "unmapped" in row and "rate is 19" in row
+    assert 'aria-label="Accept vst19 for tax code VSt19"' in row

@@ -84,3 +84,13 @@ def test_a_rule_can_name_the_tax_rule_its_lines_carry() -> None:
     rule = next(r for r in _mapping(text).cost_accounts if r.cost_code == "05-100")
     assert rule.account == 3200 and rule.tax_rules is None
     assert text.count("[[cost_accounts]]") == SAMPLE.count("[[cost_accounts]]") + 1
+
+
+def test_tax_codes_get_a_rule_suggested_from_name_and_rate() -> None:
+    from streams.operator.mapping.suggest import suggest_tax_rule
+
+    rc = suggest_tax_rule("13b", "Steuerschuldnerschaft des Leistungsempfängers", Decimal(0))
+    assert rc is not None and rc[0] == "rc13b_19"
+    vst = suggest_tax_rule("VSt7", "Vorsteuer 7 %", Decimal(7))
+    assert vst is not None and vst[0] == "vst7" and vst[1].values == {"rate": Decimal(7)}
+    assert suggest_tax_rule("X", None, Decimal(0)) is None
