@@ -57,8 +57,14 @@ def datev_net_by_kost(
 ) -> dict[str, Decimal]:
     """Net booked per KOST1 from DATEV booking rows (creditor side: H = expense, S = credit)."""
     rates = gross_rates(mapping)
+    # retention and § 48 rows move part of the creditor to a liability: no expense
+    skip = {
+        str(a) for a in (mapping.booking.retention_account, mapping.booking.withholding_account)
+    }
     groups: dict[tuple[str, str, Decimal], Decimal] = defaultdict(lambda: ZERO)
     for row in rows:
+        if row.get("gegenkonto") in skip:
+            continue
         amount = _d(row["amount"])
         sign = Decimal(-1) if row["sh"] == "S" else Decimal(1)  # seen from the creditor
         if row.get("generalumkehr") in ("1", 1, True):

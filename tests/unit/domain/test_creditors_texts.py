@@ -146,3 +146,37 @@ def test_storno_names_the_original_invoice_and_belegfeld() -> None:
     assert storno.text.startswith("Storno RE 2026/0142#Ä.1 Gerüstbau Nord")
     assert ("Storno zu", "RE 2026/0142#Ä.1 (Belegfeld RE-2026/0142-AE-1)") in storno.beleginfo
     assert storno.belegfeld1 == line.belegfeld1
+
+
+def test_master_data_re_sent_when_name_address_or_bank_data_change() -> None:
+    from uuid import uuid4
+
+    from domain.sealing import creditor_rows
+    from domain.source_document import SourceDocument
+
+    registry = CreditorRegistry(client_id="29098-55003")
+    registry.assign(vendor_id=GERUEST.id, account=70020)
+    line = BookingLine(
+        line_id="k/1",
+        source_ref="k",
+        amount=D("1.00"),
+        debit_credit="H",
+        account=70020,
+        contra_account=3100,
+        document_date=date(2026, 10, 1),
+        belegfeld1="R1",
+    )
+    doc = SourceDocument(key="4281379:20251:direct_cost:1", resource="direct_cost")
+
+    def rows(vendor: Vendor) -> list[str]:
+        doc.context = {"vendor": vendor.model_dump(mode="json")}
+        return [r.name for r in creditor_rows([line], {"k": doc}, registry, uuid4())]
+
+    assert rows(GERUEST) == ["Gerüstbau Nord KG"]
+    assert rows(GERUEST) == []  # unchanged: not sent again
+    assert rows(GERUEST.model_copy(update={"name": "Gerüstbau Nord GmbH"})) == [
+        "Gerüstbau Nord GmbH"
+    ]
+    moved = GERUEST.model_copy(update={"name": "Gerüstbau Nord GmbH", "address": "Kai 1"})
+    assert rows(moved) == ["Gerüstbau Nord GmbH"]
+    assert rows(moved) == []

@@ -287,3 +287,28 @@ def test_mapping_check_flags_13b_on_non_construction_cost_types() -> None:
     assert "booking.requisition_tax_rule" not in [p.key for p in problems]
     (flag,) = [p for p in problems if "not a construction service" in p.message]
     assert flag.key == "cost_accounts[4].account" and "3120" in flag.message
+
+
+def test_reconciliation_counts_retention_rows_as_no_expense() -> None:
+    from domain.reconciliation import datev_net_by_kost
+
+    m = mapping(retention_lines=True)
+    rows = [
+        {
+            "amount": "11900.00",
+            "sh": "H",
+            "bu": "9",
+            "gegenkonto": "3100",
+            "kost1": "20251",
+            "belegfeld1": "A",
+        },
+        {
+            "amount": "1190.00",
+            "sh": "S",
+            "bu": "",
+            "gegenkonto": "1628",
+            "kost1": "20251",
+            "belegfeld1": "A",
+        },
+    ]
+    assert datev_net_by_kost(rows, m, make_chart(m)) == {"20251": D("10000.00")}
