@@ -10,8 +10,9 @@ import asyncio
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import httpx
 from aiohttp import web
@@ -42,13 +43,13 @@ class LoginOutcome:
 class LoopbackListener:
     """Receives the one redirect from the browser on ``http://host:port/callback``."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, path: str = CALLBACK_PATH) -> None:
+        self.host, self.port, self.path = host, port, path
         self._received: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     @property
     def redirect_uri(self) -> str:
-        return f"http://{self.host}:{self.port}{CALLBACK_PATH}"
+        return f"http://{self.host}:{self.port}{self.path}"
 
     async def _callback(self, request: web.Request) -> web.Response:
         if not self._received.done():
@@ -58,7 +59,7 @@ class LoopbackListener:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[LoopbackListener]:
         app = web.Application()
-        app.router.add_get(CALLBACK_PATH, self._callback)
+        app.router.add_get(self.path, self._callback)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
@@ -96,9 +97,10 @@ async def login_with_loopback(
     host: str = "127.0.0.1",
     port: int = 8788,
     timeout_s: float = 300.0,
+    path: str = CALLBACK_PATH,
 ) -> LoginOutcome:
     """Start the listener, open the authorize URL, wait for the redirect, store the login."""
-    listener = LoopbackListener(host, port)
+    listener = LoopbackListener(host, port, path)
     async with listener.running():
         request = begin_login(config, listener.redirect_uri)
         opened = open_url(request.url)
@@ -139,3 +141,19 @@ async def finish_login(
         vault.write(secrets_now.model_copy(update={"datev_refresh": entry}))
     clear_login_problem(vault.path.parent)
     return LoginOutcome(tokens.scope, entry.expires_at, entry.generation)
+
+
+def loopback_parts(redirect_uri: str) -> tuple[str, int, str] | None:
+    """(host, port, path) if the URI is a plain-http loopback one we can listen on, else None."""
+    parts = urlsplit(redirect_uri)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return parts.hostname, parts.port or 80, parts.path or "/"
+
+
+def with_windows_sso(config: OAuthConfig, enabled: bool) -> OAuthConfig:
+    """``enableWindowsSso=true`` on the authorize URL when the setting asks for it."""
+    if not enabled:
+        return config
+    extra = {**config.extra_authorize_params, "enableWindowsSso": "true"}
+    return replace(config, extra_authorize_params=extra)

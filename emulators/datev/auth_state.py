@@ -8,6 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -56,6 +57,29 @@ class AuthState:
     access: dict[str, tuple[datetime, str]] = field(default_factory=dict, repr=False)
     refresh: dict[str, _Refresh] = field(default_factory=dict, repr=False)
     refresh_grants: int = 0  # how many refresh_token grants succeeded
+    # Redirect URIs registered for the app; DATEV compares them exactly. ``loopback_any_port``
+    # is the sandbox's reported leniency for http://127.0.0.1|localhost:<any port><path>.
+    redirect_uris: tuple[str, ...] = ("http://127.0.0.1:8788/callback",)
+    loopback_any_port: bool = True
+    last_authorize: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def redirect_allowed(self, uri: str) -> bool:
+        if uri in self.redirect_uris:
+            return True
+        if not self.loopback_any_port:
+            return False
+        parts = urlsplit(uri)
+        if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost"):
+            return False
+        return (
+            any(
+                urlsplit(r).path == parts.path
+                and urlsplit(r).hostname in ("127.0.0.1", "localhost")
+                for r in self.redirect_uris
+            )
+            and not parts.query
+            and not parts.fragment
+        )
 
     def issue_code(self, redirect_uri: str, challenge: str, nonce: str, scope: str) -> str:
         code = secrets.token_urlsafe(24)

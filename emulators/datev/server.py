@@ -77,6 +77,10 @@ async def _authorize(request: web.Request) -> web.Response:
     redirect_uri = q.get("redirect_uri", "")
     if q.get("client_id") != auth.client_id or not redirect_uri:
         return web.Response(status=400, text="unknown client_id or missing redirect_uri")
+    if not auth.redirect_allowed(redirect_uri):
+        # Like DATEV: no redirect to an unregistered URI (the error stays on the login page).
+        return web.Response(status=400, text=f"redirect_uri {redirect_uri} is not registered")
+    auth.last_authorize = dict(q)
     params: dict[str, str] = {"state": q.get("state", "")}
     if faults.deny_consent:
         params |= {"error": "access_denied", "error_description": "the user denied consent"}
@@ -229,6 +233,8 @@ async def run_datev_emulator(
     port: int = 0,
     oauth_client_id: str = "emulated-datev-app",
     oauth_client_secret: str | None = None,
+    redirect_uris: Iterable[str] | None = None,
+    loopback_any_port: bool = True,
 ) -> AsyncIterator[DatevEmulator]:
     """Start the emulator on ``host:port`` (0 = a free port) and stop it on exit."""
     clock = clock or EmulatorClock()
@@ -236,6 +242,9 @@ async def run_datev_emulator(
     state = DatevState(clock=clock, faults=faults or Faults(), clients={c.id: c for c in chosen})
     secret = oauth_client_secret or secrets.token_urlsafe(24)
     auth = AuthState(clock=clock, client_id=oauth_client_id, client_secret=secret)
+    if redirect_uris is not None:
+        auth.redirect_uris = tuple(redirect_uris)
+    auth.loopback_any_port = loopback_any_port
     runner = web.AppRunner(build_app(state, auth), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

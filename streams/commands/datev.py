@@ -15,7 +15,13 @@ import typer
 from pydantic import SecretStr
 
 from adapters.datev.errors import DatevError
-from adapters.datev.login import CALLBACK_PATH, login_with_loopback, login_with_paste
+from adapters.datev.login import (
+    CALLBACK_PATH,
+    login_with_loopback,
+    login_with_paste,
+    loopback_parts,
+    with_windows_sso,
+)
 from adapters.datev.login_state import clear_login_problem, read_login_state
 from adapters.datev.tokens import oauth_config
 from adapters.vault import (
@@ -78,8 +84,11 @@ def login(
 async def _login(settings: Settings, no_browser: bool, host: str, port: int, wait_s: float) -> None:
     vault = open_vault(settings)
     config = oauth_config(vault, settings.datev.authorize_url, settings.datev.token_url)
+    config = with_windows_sso(config, settings.datev.enable_windows_sso)
+    redirect_uri = settings.datev.redirect_uri or f"http://{host}:{port}{CALLBACK_PATH}"
+    loopback = loopback_parts(redirect_uri)
     async with httpx.AsyncClient(timeout=settings.datev.timeout_s) as http:
-        if no_browser:
+        if no_browser or loopback is None:  # a registered https URI: paste the redirect back
 
             async def read_redirect() -> str:
                 return await asyncio.to_thread(
@@ -88,7 +97,7 @@ async def _login(settings: Settings, no_browser: bool, host: str, port: int, wai
 
             outcome = await login_with_paste(
                 http, config, vault, _show_url, read_redirect,
-                redirect_uri=f"http://{host}:{port}{CALLBACK_PATH}",
+                redirect_uri=redirect_uri,
             )  # fmt: skip
         else:
 
@@ -97,8 +106,9 @@ async def _login(settings: Settings, no_browser: bool, host: str, port: int, wai
                 # some browsers (BROWSER=…, text browsers) block until closed: not on the loop
                 await asyncio.to_thread(webbrowser.open, url)
 
+            host, port, path = loopback
             outcome = await login_with_loopback(
-                http, config, vault, open_url, host=host, port=port, timeout_s=wait_s
+                http, config, vault, open_url, host=host, port=port, timeout_s=wait_s, path=path
             )
     until = f"{outcome.refresh_expires_at:%Y-%m-%d}" if outcome.refresh_expires_at else "unknown"
     typer.echo(f"DATEV login stored (refresh token valid until about {until}).")

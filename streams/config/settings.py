@@ -92,6 +92,11 @@ class DatevSettings(BaseModel):
     documents_base_url: str = "https://accounting-documents.api.datev.de/platform/v2"
     clients_base_url: str = "https://accounting-clients.api.datev.de/platform/v2"
     redirect_port: int = Field(default=8788, ge=1, le=65535)
+    # The redirect URI registered with DATEV (DATEV compares it exactly). Unset: the loopback
+    # listener http://127.0.0.1:<redirect_port>/callback. An https URI is used with the
+    # paste-back login: the browser lands there and the person pastes the URL back.
+    redirect_uri: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    enable_windows_sso: bool = False  # authorize with enableWindowsSso=true ("Login mit DATEV")
     timeout_s: float = Field(default=30.0, gt=0)
 
 

@@ -6,12 +6,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from adapters.datev.errors import DatevLoginFailed
-from adapters.datev.login import finish_login, login_with_loopback, login_with_paste
+from adapters.datev.login import (
+    finish_login,
+    login_with_loopback,
+    login_with_paste,
+    loopback_parts,
+    with_windows_sso,
+)
 from adapters.datev.oauth import OAuthConfig, begin_login, code_from_redirect, exchange_code
-from adapters.vault import Vault
-from emulators.datev import DatevEmulator
+from adapters.datev.tokens import oauth_config
+from adapters.vault import DatevCredentials, Vault
+from emulators.datev import DatevEmulator, run_datev_emulator
 
 from .conftest import Browser
 
@@ -126,3 +134,37 @@ async def test_id_token_nonce_is_checked(http: httpx.AsyncClient, config: OAuthC
     )
     with pytest.raises(DatevLoginFailed, match="nonce"):
         await exchange_code(http, config, replayed, code)
+
+
+async def test_the_emulator_redirects_only_to_a_registered_uri(
+    http: httpx.AsyncClient, vault: Vault
+) -> None:
+    registered = "https://connector.example.com/datev/callback"
+    async with run_datev_emulator(redirect_uris=[registered], loopback_any_port=False) as emu:
+        vault.set_datev(
+            DatevCredentials(
+                client_id=emu.oauth_client_id, client_secret=SecretStr(emu.oauth_client_secret)
+            )
+        )
+        urls = emu.settings_urls()
+        config = with_windows_sso(
+            oauth_config(vault, urls["authorize_url"], urls["token_url"]), enabled=True
+        )
+        for wrong in (
+            "http://127.0.0.1:8788/callback",  # production: no loopback leniency
+            "https://connector.example.com/datev/callback/",  # not the exact string
+            "https://evil.example.com/datev/callback",
+        ):
+            resp = await http.get(begin_login(config, wrong).url, follow_redirects=False)
+            assert resp.status_code == 400 and "not registered" in resp.text
+        request = begin_login(config, registered)
+        resp = await http.get(request.url, follow_redirects=False)
+        assert resp.status_code == 302 and resp.headers["location"].startswith(registered + "?")
+        assert emu.auth.last_authorize["enableWindowsSso"] == "true"
+        outcome = await finish_login(http, config, vault, request, resp.headers["location"])
+        assert outcome.generation >= 1
+
+
+def test_loopback_redirect_uris_are_recognised() -> None:
+    assert loopback_parts("http://127.0.0.1:8788/callback") == ("127.0.0.1", 8788, "/callback")
+    assert loopback_parts("https://connector.example.com/cb") is None
