@@ -15,6 +15,7 @@ from domain.mapping import ClientMapping
 MAX_LINES = 99_999
 MAX_BYTES = 50_000_000  # DATEV's upload limit is 50 MB; decimal megabytes, the smaller reading
 HEADER_ROOM = 8_192  # BOM, header and column headings, with room to spare
+MAX_ROW_BYTES = 12_000  # a row with every text field full of 4-byte characters stays below
 _GENERATION = re.compile(r"@g(\d+)")
 _EMPTY_ROW = ['""' if i in BUCHUNGSSTAPEL_TEXT_COLUMNS else "" for i in range(1, 126)]
 
@@ -122,8 +123,10 @@ def split_batches(
     for key in sorted(buckets):
         current: list[BookingLine] = []
         size = 0
+        # Below budget / largest possible row no file can reach the limit: skip measuring.
+        measure = len(buckets[key]) * MAX_ROW_BYTES >= budget
         for group in _by_record(buckets[key]):
-            sizes = [row_bytes(line) for line in group]
+            sizes = [row_bytes(line) for line in group] if measure else [0] * len(group)
             if current and (len(current) + len(group) > max_lines or size + sum(sizes) > budget):
                 out.append(current)
                 current, size = [], 0

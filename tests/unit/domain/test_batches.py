@@ -139,3 +139,22 @@ def test_batches_sealed_before_labels_still_load() -> None:
     )
     loaded = app.mapper.to_domain_event(old).mutate(None)  # type: ignore[attr-defined]
     assert isinstance(loaded, Batch) and loaded.label == ""
+
+
+def test_largest_possible_row_is_below_the_bound(mapping: ClientMapping) -> None:
+    from domain.extf.buchungsstapel import MAX_ROW_BYTES, row_bytes
+
+    wide = "𝔘" * 60  # 4 bytes each in UTF-8
+    fat = line(
+        date(2026, 10, 1),
+        1,
+        text=wide,
+        beleglink="x" * 200,
+        kost1="K" * 36,
+        kost2="K" * 36,
+        belegfeld1="A" * 36,
+        belegfeld2="B" * 36,
+        beleginfo=tuple(("Ä" * 20, "𝔘" * 210) for _ in range(8)),
+        service_date=date(2026, 10, 1),
+    )
+    assert row_bytes(fat) < MAX_ROW_BYTES

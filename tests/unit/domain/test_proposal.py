@@ -50,3 +50,9 @@ def test_proposal_pins_creditor_numbers_by_vendor_id_whatever_the_order() -> Non
     assert a.creditors.start == 70103  # later vendors follow the pinned ones
     chart = build_chart("03", 4, a.extra_accounts)
     assert check_mapping(a, chart) == []
+
+
+def test_skr04_proposal_is_check_clean() -> None:
+    m = proposal(skr="04", vendors=[(556677, "Bau Müller GmbH")])
+    assert m.client.skr == "04" and m.construction_cost_types == ["L", "S"]
+    assert check_mapping(m, build_chart("04", 4, m.extra_accounts)) == []
