@@ -130,6 +130,32 @@ SCALE = """\
 """
 
 
+DATEV_POLLING = """\
+## DATEV: GETs per EXTF job and token calls
+
+Measured by `tests/integration/core/test_poll_figures.py` (default `PollPolicy`, no jitter, a
+virtual clock; DATEV answers the upload with `Retry-After: 5`, the submit stage ticks every
+second, as in the worker). Target from DATEV's interface rules (about 30 GETs per upload is bad
+practice): median ≤ 5 GETs per completed job, ≤ 10 for a long one.
+
+| DATEV processing time | GETs per job (creditor file, Buchungsstapel) | token calls |
+|---|---|---|
+| 3 s | 1, 1 | 1 |
+| 10 s | 3, 3 | 1 |
+| 30 s | 4, 4 | 1 |
+| 60 s | 5, 5 | 1 |
+| 5 min | 8, 9 | 2 |
+| 15 min | 10, 10 | 3 |
+
+Median over these durations: 4.5 GETs per job. Schedule: Retry-After (capped at 120 s) as the
+floor of the first wait, then 4, 8, 16 … s up to 10 min, one schedule per job that never resets.
+A pending job costs no waiting in the stage, so another batch of the same client is submitted
+meanwhile (`tests/integration/core/test_datev_delivery.py`). Token calls: one per 13 minutes of
+activity, shared by every stage and caller (single flight), not one per batch or per document
+round.
+"""
+
+
 def write_markdown(report: Report, path: Path) -> None:
     notes = "\n".join(
         f"- **§{section}**: " + " ".join(texts) for section, texts in report.notes.items()
@@ -154,6 +180,7 @@ notes are kept in `bench/docs.py`.
 {METHOD}
 {OPTIMISED}
 {SCALE}
+{DATEV_POLLING}
 {HOW}"""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -23,7 +23,7 @@ class PollPolicy(BaseModel):
 
     first_delay_s: float = Field(default=2.0, ge=0)
     multiplier: float = Field(default=2.0, ge=1)
-    max_delay_s: float = Field(default=300.0, gt=0)
+    max_delay_s: float = Field(default=600.0, gt=0)
     jitter: float = Field(default=0.2, ge=0, le=1)  # fraction of each wait that is random
     max_gets: int = Field(default=6, ge=1, le=30)  # per call of the blocking ``poll_job``
     retry_after_cap_s: float = Field(default=120.0, gt=0)  # a larger Retry-After is capped

@@ -164,7 +164,8 @@ async def extf_import(request: web.Request) -> web.Response:
         )
     job = state.submit_extf(client, filename, data, reference_id, app_version)
     location = f"/clients/{client.id}/extf-files/jobs/{job.id}"
-    retry_after = str(max(0, round(state.faults.job_delay_s)))
+    hint = state.faults.job_retry_after_s
+    retry_after = str(max(0, round(hint if hint >= 0 else state.faults.job_delay_s)))
     if state.faults.hold_import_s:
         await asyncio.sleep(state.faults.hold_import_s)
     return web.Response(status=202, headers={"Location": location, "Retry-After": retry_after})

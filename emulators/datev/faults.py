@@ -12,6 +12,7 @@ class Faults:
 
     deny_consent: bool = False  # /openid/authorize redirects with error=access_denied
     job_delay_s: float = 0.0  # EXTF jobs stay pending this long (emulator clock)
+    job_retry_after_s: float = -1.0  # Retry-After of an upload; < 0: job_delay_s
     fail_jobs: bool = False  # every EXTF job fails with ``fail_message``
     fail_message: str = "the booking batch was rejected by the emulator's fault switch"
     server_errors: int = 0  # the next N API calls answer ``server_error_status``
