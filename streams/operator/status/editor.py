@@ -23,7 +23,7 @@ from streams.operator.status import auth
 from streams.operator.status.respond import html, translator_for
 
 if TYPE_CHECKING:
-    from streams.operator.status.routes import StatusContext
+    from streams.operator.status.context import StatusContext
 
 BASE = "/status/mapping"
 

@@ -19,7 +19,7 @@ from streams.operator.status import auth
 from streams.operator.status.respond import html, translator_for
 
 if TYPE_CHECKING:
-    from streams.operator.status.routes import StatusContext
+    from streams.operator.status.context import StatusContext
 
 BASE = "/status/review"
 SIGNED_IN_AS = "status page"  # the page has one password, not personal accounts

@@ -8,17 +8,14 @@ in tests, on a bare aiohttp application (:func:`status_application`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry
 
 from adapters.datev.login_state import read_login_state
-from adapters.vault import Vault, VaultError
+from adapters.vault import Vault
 from streams.config.settings import Settings
 from streams.errors import ConnectorError
 from streams.inputs.access import ACCESS_FILE, read_access_problems
@@ -28,8 +25,10 @@ from streams.operator.actions import batch_rows, find_document, replay_record
 from streams.operator.mapping.watch import MappingWatcher
 from streams.operator.review.model import awaiting_review
 from streams.operator.status import auth, model
+from streams.operator.status.context import Handler, StatusContext
 from streams.operator.status.editor import EDITOR_ROUTES
-from streams.operator.status.metrics import CONTENT_TYPE, build_registry, render
+from streams.operator.status.guard import guarded, login, login_form
+from streams.operator.status.metrics import CONTENT_TYPE, render
 from streams.operator.status.respond import html as _html
 from streams.operator.status.respond import translator_for as _t
 from streams.operator.status.respond import view_of
@@ -37,105 +36,7 @@ from streams.operator.status.review import REVIEW_ROUTES
 from streams.stages.seal import batch_files
 
 MAPPING_CHECK_S = 2.0  # how often the worker looks for edited mapping files
-Handler = Callable[["StatusContext", web.Request], Awaitable[web.StreamResponse]]
 HTML = "text/html"
-
-
-@dataclass
-class StatusContext:
-    settings: Settings
-    ledger: Ledger
-    rules: BookingRules | None
-    vault: Vault | None = None
-    gateway: Any = None  # DatevGateway of the submit stage, for its login_problem
-    attachments: Any = None  # the Procore client: invoice PDFs shown in the review step
-    throttle: auth.LoginThrottle = field(default_factory=auth.LoginThrottle)
-    registry: CollectorRegistry = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.registry = build_registry(self.ledger)
-
-    def login_state(self) -> tuple[str, str]:
-        problem = getattr(self.gateway, "login_problem", None)
-        if problem:
-            return problem, "fail"
-        recorded = read_login_state(self.settings.data_dir)
-        if recorded is not None:  # found by the worker's DATEV stages (any process)
-            return recorded.describe(), "fail"
-        if self.vault is None:
-            return "not configured (no vault)", "warn"
-        try:
-            token = self.vault.read().datev_refresh
-        except VaultError as exc:
-            return str(exc), "fail"
-        if token is None:
-            return "no login stored — run `ml-connector datev login`", "fail"
-        if token.expires_at is None:
-            return "logged in (expiry unknown)", "ok"
-        days = (token.expires_at - datetime.now(UTC)).days
-        kind = "ok" if days >= 30 else ("warn" if days >= 0 else "fail")
-        return f"logged in, valid until {token.expires_at:%Y-%m-%d} ({days} days)", kind
-
-
-def _address(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
-async def _refused(ctx: StatusContext, request: web.Request) -> web.StreamResponse | None:
-    """Misdirected (DNS rebinding in demo mode) or locked out after wrong tokens; else None."""
-    if not auth.host_allowed(ctx.settings, request.headers):
-        return web.Response(
-            status=421, text="refused: this demo server answers only to localhost / 127.0.0.1"
-        )
-    locked = ctx.throttle.locked_for(_address(request))
-    if locked <= 0:
-        return None
-    minutes = max(1, round(locked / 60))
-    note = _t(ctx, request)(
-        "Too many wrong tokens from your address: try again in {minutes} minute(s).",
-        minutes=minutes,
-    )
-    response = _html(request, ctx, "message", "Sign in", status=429, note=note, note_kind="fail")
-    response.headers["Retry-After"] = str(int(locked) + 1)
-    return response
-
-
-async def _wrong_token(ctx: StatusContext, request: web.Request) -> None:
-    """Count the failure, then answer no sooner than the throttle says."""
-    ctx.throttle.failed(_address(request))
-    delay = ctx.throttle.delay_for(_address(request))
-    if delay > 0 and ctx.throttle.locked_for(_address(request)) <= 0:
-        await asyncio.sleep(delay)
-
-
-def _guarded(handler: Handler, *, html: bool = True) -> Handler:
-    """Refuse unauthenticated requests: to the login form for pages, 401 for machines."""
-
-    async def guarded(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
-        if not auth.configured(ctx.settings):
-            return _html(
-                request,
-                ctx,
-                "message",
-                "Status page disabled",
-                status=503,
-                note=_t(ctx, request)(
-                    "Set a status page password (status_token / MLC_STATUS_TOKEN) to use it."
-                ),
-                note_kind="fail",
-            )
-        refused = await _refused(ctx, request)
-        if refused is not None:
-            return refused
-        if auth.authorized(ctx.settings, request.headers, request.cookies):
-            return await handler(ctx, request)
-        if auth.bearer(request.headers) is not None:  # a wrong token counts like a wrong login
-            await _wrong_token(ctx, request)
-        if html:
-            raise web.HTTPSeeOther("/status/login")
-        return web.Response(status=401, text="unauthorized", headers={"WWW-Authenticate": "Bearer"})
-
-    return guarded
 
 
 # -- machine endpoints -------------------------------------------------------------------------
@@ -266,35 +167,6 @@ async def replay(ctx: StatusContext, request: web.Request) -> web.StreamResponse
     raise web.HTTPSeeOther(f"/status/records/{quote(key)}?replayed=1")
 
 
-async def login_form(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
-    return _html(request, ctx, "login", "Sign in", failed=False)
-
-
-async def login(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
-    refused = await _refused(ctx, request)
-    if refused is not None:
-        return refused
-    form = await request.post()
-    session = auth.new_session(ctx.settings)
-    if session is None or not auth.token_matches(ctx.settings, str(form.get("token", ""))):
-        await _wrong_token(ctx, request)
-        refused = await _refused(ctx, request)  # this attempt may have locked the address
-        return refused or _html(request, ctx, "login", "Sign in", status=401, failed=True)
-    ctx.throttle.succeeded(_address(request))
-    response = web.HTTPSeeOther("/status/")
-    secure = not auth.is_loopback(ctx.settings.web_host)
-    response.set_cookie(
-        auth.COOKIE,
-        session,
-        httponly=True,
-        samesite="Strict",
-        secure=secure,
-        path="/",
-        max_age=auth.SESSION_TTL_S,
-    )
-    raise response
-
-
 async def month_end(ctx: StatusContext, request: web.Request) -> web.StreamResponse:
     """The static month-end report, rendered live (``?client=…&period=YYYY-MM``)."""
     from domain.periods import parse_period
@@ -322,17 +194,17 @@ async def month_end(ctx: StatusContext, request: web.Request) -> web.StreamRespo
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/healthz", healthz),
     ("GET", "/readyz", readyz),
-    ("GET", "/metrics", _guarded(metrics, html=False)),
-    ("GET", "/status/", _guarded(overview)),
-    ("GET", "/status/records", _guarded(records)),
-    ("GET", "/status/records/{key}", _guarded(record)),
-    ("GET", "/status/parked", _guarded(parked)),
-    ("GET", "/status/batches", _guarded(batches)),
-    ("GET", "/status/batches/{id}/{kind}", _guarded(batch_file)),
-    ("GET", "/status/month-end", _guarded(month_end)),
-    ("POST", "/status/replay", _guarded(replay)),
-    *[(method, path, _guarded(handler)) for method, path, handler in EDITOR_ROUTES],
-    *[(method, path, _guarded(handler)) for method, path, handler in REVIEW_ROUTES],
+    ("GET", "/metrics", guarded(metrics, html=False)),
+    ("GET", "/status/", guarded(overview)),
+    ("GET", "/status/records", guarded(records)),
+    ("GET", "/status/records/{key}", guarded(record)),
+    ("GET", "/status/parked", guarded(parked)),
+    ("GET", "/status/batches", guarded(batches)),
+    ("GET", "/status/batches/{id}/{kind}", guarded(batch_file)),
+    ("GET", "/status/month-end", guarded(month_end)),
+    ("POST", "/status/replay", guarded(replay)),
+    *[(method, path, guarded(handler)) for method, path, handler in EDITOR_ROUTES],
+    *[(method, path, guarded(handler)) for method, path, handler in REVIEW_ROUTES],
     ("GET", "/status/login", login_form),
     ("POST", "/status/login", login),
 ]

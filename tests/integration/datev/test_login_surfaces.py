@@ -17,7 +17,8 @@ from emulators.datev import DatevEmulator
 from streams.bootstrap import build_ledger, build_procore
 from streams.cli import app
 from streams.config.settings import DatevSettings, Settings
-from streams.operator.status.routes import StatusContext, status_application
+from streams.operator.status.context import StatusContext
+from streams.operator.status.routes import status_application
 from streams.setup.checks import datev as datev_check
 from streams.setup.checks.base import DoctorContext
 

@@ -26,7 +26,8 @@ from streams.config.settings import DatevSettings, Settings
 from streams.demo.environment import _datev_client, _login, _write_mapping
 from streams.ledger.application import Ledger
 from streams.ledger.rules import load_rules
-from streams.operator.status.routes import StatusContext, status_application
+from streams.operator.status.context import StatusContext
+from streams.operator.status.routes import status_application
 from streams.stages.datev_gateway import DatevGateway
 from streams.stages.documents import DocumentUploader
 from streams.stages.seal import seal

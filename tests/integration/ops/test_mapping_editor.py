@@ -17,7 +17,8 @@ from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment
 from streams.ledger.rules import load_rules
 from streams.operator.actions import parked
-from streams.operator.status.routes import StatusContext, status_application
+from streams.operator.status.context import StatusContext
+from streams.operator.status.routes import status_application
 from tests.integration.ops.test_status_page import TOKEN, break_mapping, login
 from tests.support.snapshots import all_snapshots
 

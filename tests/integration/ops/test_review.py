@@ -18,7 +18,8 @@ from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment
 from streams.ledger.rules import load_rules
 from streams.operator.review.model import awaiting_review
-from streams.operator.status.routes import StatusContext, status_application
+from streams.operator.status.context import StatusContext
+from streams.operator.status.routes import status_application
 from streams.stages.seal import seal
 from tests.integration.ops.test_status_page import TOKEN, login
 from tests.support.snapshots import all_snapshots

@@ -15,7 +15,8 @@ from pydantic import SecretStr
 from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
 from streams.operator.status import auth
-from streams.operator.status.routes import StatusContext, status_application
+from streams.operator.status.context import StatusContext
+from streams.operator.status.routes import status_application
 
 TOKEN = "correct-horse-battery"
 

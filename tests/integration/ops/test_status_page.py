@@ -17,7 +17,8 @@ from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment
 from streams.ledger.rules import load_rules
 from streams.operator.actions import batch_rows, parked
-from streams.operator.status.routes import StatusContext, status_application
+from streams.operator.status.context import StatusContext
+from streams.operator.status.routes import status_application
 from streams.stages.seal import seal
 from tests.support.snapshots import all_snapshots
 
