@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -24,17 +22,14 @@ from streams.demo.environment import demo_environment
 from streams.ledger.rules import load_rules
 from streams.stages.seal import seal
 from tests.integration.ops.test_review import with_review
-from tests.integration.ops.test_status_browser import CHROMIUM, LAUNCH_ARGS, ROOT, _wait_ready
+from tests.support.browser import CHROMIUM, LAUNCH_ARGS, ROOT, needs_chromium, worker_serving
 from tests.support.snapshots import all_snapshots
 
 TOKEN = "review-browser-token-0123456789"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium: apt-get update && apt-get install -y chromium",
-    ),
+    needs_chromium,
 ]
 
 
@@ -58,24 +53,8 @@ async def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
             ledger.fold("procore.records", 0, [(i, change)])
         seal(ledger, next(iter(rules.clients.values())), datetime.now().astimezone())
         ledger.close()
-        log = tmp_path / "worker.log"
-        with log.open("ab") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "streams.cli", "worker"],
-                env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        url = f"http://127.0.0.1:{demo.web_port}"
-        try:
-            await _wait_ready(url, proc, log)
+        async with worker_serving(env, demo.web_port, tmp_path / "worker.log") as url:
             yield url
-        finally:
-            proc.terminate()
-            try:
-                await asyncio.to_thread(proc.wait, 15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 async def _waiting(page, url: str, at_least: int) -> list[str]:

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from streams.bootstrap import build_ledger
@@ -23,26 +20,14 @@ from streams.demo.environment import DemoEnvironment, demo_environment
 from streams.ledger.rules import load_rules
 from streams.operator.actions import parked
 from tests.integration.ops.test_status_page import break_mapping
+from tests.support.browser import CHROMIUM, LAUNCH_ARGS, ROOT, needs_chromium, worker_serving
 from tests.support.snapshots import all_snapshots
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "browser-test-token-0123456789"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium: apt-get update && apt-get install -y chromium",
-    ),
+    needs_chromium,
 ]
 
 
@@ -54,24 +39,8 @@ async def worker_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIt
             monkeypatch.setenv(key, value)
         settings = Settings()
         _fold_with_a_gap_in_the_mapping(demo, settings, tmp_path)
-        log = tmp_path / "worker.log"
-        with log.open("ab") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "streams.cli", "worker"],
-                env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        url = f"http://127.0.0.1:{demo.web_port}"
-        try:
-            await _wait_ready(url, proc, log)
+        async with worker_serving(env, demo.web_port, tmp_path / "worker.log") as url:
             yield url
-        finally:
-            proc.terminate()
-            try:
-                await asyncio.to_thread(proc.wait, 15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def _fold_with_a_gap_in_the_mapping(
@@ -83,20 +52,6 @@ def _fold_with_a_gap_in_the_mapping(
         ledger.fold("procore.records", 0, [(i, change)])
     assert parked(ledger), "the broken mapping should park some records"
     ledger.close()
-
-
-async def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(300):
-            if proc.poll() is not None:
-                raise RuntimeError(f"worker exited: {log.read_text()[-3000:]}")
-            try:
-                if (await http.get(f"{url}/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise TimeoutError(f"worker not ready: {log.read_text()[-3000:]}")
 
 
 async def test_replay_a_parked_record_in_the_browser(worker_url: str, tmp_path: Path) -> None:
