@@ -23,6 +23,8 @@ from domain.source_document import SourceDocument
 from streams.ledger.store import LedgerStore, event_payload, event_topic, event_type_name
 
 UPLOADED = event_topic(SourceDocument, "DocumentUploaded")
+PLANNED = event_topic(SourceDocument, "LinesPlanned")
+VERSIONS = (event_topic(SourceDocument, "VersionObserved"), event_topic(SourceDocument, "Deleted"))
 RECORD_LIMIT = 200  # rows of a record search
 FLAGGED = (event_topic(SourceDocument, "Parked"), event_topic(SourceDocument, "DocumentFailed"))
 
@@ -95,6 +97,7 @@ class LedgerView:
         self.batches: dict[UUID, BatchRow] = {}
         self.flagged: dict[UUID, None] = {}  # ever parked or failed to upload, first time first
         self.uploads: list[tuple[str, datetime]] = []  # (client, when) per DocumentUploaded
+        self.planned_at: dict[UUID, int] = {}  # notification id of each record's latest plan
         self._lock = threading.Lock()
 
     def refresh(self) -> LedgerView:
@@ -102,12 +105,15 @@ class LedgerView:
             changed: dict[UUID, None] = {}
             flagged: list[UUID] = []
             uploads: list[tuple[str, datetime]] = []
+            planned: dict[UUID, int] = {}
             last = self.position
             for n in self.ledger.scan((), start=self.position + 1):
                 agg_id = UUID(str(n.originator_id))
                 changed[agg_id] = None
                 if n.topic in FLAGGED:
                     flagged.append(agg_id)
+                elif n.topic == PLANNED:
+                    planned[agg_id] = n.id
                 elif n.topic == UPLOADED:
                     event: Any = self.ledger.decode(n)
                     uploads.append((event.client_id, event.timestamp))
@@ -116,6 +122,7 @@ class LedgerView:
                 self._reload(agg_id)
             self.flagged.update(dict.fromkeys(flagged))
             self.uploads.extend(uploads)
+            self.planned_at.update(planned)
             self.position = last
         return self
 
@@ -255,6 +262,35 @@ def local_day(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().date()
+
+
+# -- month-end close inputs -----------------------------------------------------------------
+
+
+def plan_positions(ledger: LedgerStore) -> dict[UUID, int]:
+    """Each record's latest ``LinesPlanned`` notification id."""
+    return dict(view(ledger).planned_at)
+
+
+def record_versions(ledger: LedgerStore) -> dict[UUID, list[tuple[int, dict[str, Any] | None]]]:
+    """Every record version (None: deleted) by aggregate, with its ledger position.
+
+    Read from the log on each call: the versions' contents are too large to keep in memory.
+    """
+    found: dict[UUID, list[tuple[int, dict[str, Any] | None]]] = {}
+    for n in ledger.scan(VERSIONS):
+        event: Any = ledger.decode(n)
+        found.setdefault(UUID(str(n.originator_id)), []).append(
+            (n.id, getattr(event, "record", None))
+        )
+    return found
+
+
+def client_documents(ledger: LedgerStore, client_id: str) -> list[SourceDocument]:
+    """The client's records, in the order they were first received."""
+    rows = view(ledger).records
+    mine = [agg_id for agg_id, row in list(rows.items()) if row.client_id == client_id]
+    return [doc for agg_id in mine if (doc := ledger.document(agg_id)) is not None]
 
 
 # -- counts (metrics) -----------------------------------------------------------------------

@@ -7,10 +7,6 @@ and tax, and ``domain.close_report.build_report`` judges the facts.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
-from uuid import UUID
-
 from domain.close_facts import (
     CloseContext,
     batch_fact,
@@ -26,40 +22,14 @@ from domain.close_report import (
     build_report,
 )
 from domain.periods import parse_period
-from domain.source_document import SourceDocument, load_lines
+from domain.source_document import load_lines
 from streams.errors import ConnectorError
-from streams.ledger.application import Ledger, event_topic
-from streams.ledger.read_models import view
+from streams.ledger.application import Ledger
+from streams.ledger.read_models import client_documents, plan_positions, record_versions
 from streams.ledger.rules import ClientRules
 from streams.operator.actions import iter_batches
 
 RECORDS = ("requisition", "direct_cost")
-
-
-def _documents(ledger: Ledger, client_id: str) -> list[SourceDocument]:
-    rows = view(ledger).records
-    mine = [agg_id for agg_id, row in list(rows.items()) if row.client_id == client_id]
-    return [doc for agg_id in mine if (doc := ledger.document(agg_id)) is not None]
-
-
-def _versions(ledger: Ledger) -> dict[UUID, list[tuple[int, dict[str, Any] | None]]]:
-    """Every record version (None: deleted) by aggregate, with its ledger position."""
-    topics = [
-        event_topic(SourceDocument, "VersionObserved"),
-        event_topic(SourceDocument, "Deleted"),
-    ]
-    found: dict[UUID, list[tuple[int, dict[str, Any] | None]]] = defaultdict(list)
-    for n in ledger.scan(topics):
-        event: Any = ledger.decode(n)
-        found[UUID(str(n.originator_id))].append((n.id, getattr(event, "record", None)))
-    return found
-
-
-def _plan_positions(ledger: Ledger) -> dict[UUID, int]:
-    positions: dict[UUID, int] = {}
-    for n in ledger.scan([event_topic(SourceDocument, "LinesPlanned")]):
-        positions[UUID(str(n.originator_id))] = n.id
-    return positions
 
 
 def reconciliation_report(
@@ -74,9 +44,9 @@ def reconciliation_report(
     periods = ledger.periods(client_id)
     ctx = CloseContext(rules.mapping, rules.chart, periods.closed)
     kost_filter = _project_filter(rules, project)
-    docs = _documents(ledger, client_id)
-    versions = _versions(ledger)
-    plans = _plan_positions(ledger)
+    docs = client_documents(ledger, client_id)
+    versions = record_versions(ledger)
+    plans = plan_positions(ledger)
     records = [
         record_fact(ctx, d, versions.get(d.id, []), plans.get(d.id, 0), period)
         for d in docs
