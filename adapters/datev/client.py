@@ -284,6 +284,10 @@ class DatevClient:
         return UploadedDocument(guid=guid)
 
     # -- transport ----------------------------------------------------------------------------
+    async def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One authorised call (other DATEV products, e.g. dxso-jobs, build on this)."""
+        return await self._send(method, url, **kwargs)
+
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         extra = kwargs.pop("headers", {})
         for attempt in (1, 2):
@@ -298,7 +302,8 @@ class DatevClient:
                 break
             self._token = await self._reauth(self._token)
             self._headers["Authorization"] = self._token.authorization()
-            for value in kwargs.get("files", {}).values():
+            files = kwargs.get("files") or {}
+            for value in files.values() if isinstance(files, dict) else [v for _k, v in files]:
                 if hasattr(value[1], "seek"):
                     value[1].seek(0)  # a file object was read by the first attempt
         raise error_for(resp)

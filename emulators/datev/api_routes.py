@@ -60,7 +60,7 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
-def _client(request: web.Request) -> EmulatedClient:
+def find_client(request: web.Request) -> EmulatedClient:
     state = request.app[STATE_KEY]
     client = state.clients.get(request.match_info["client_id"])
     if client is None:
@@ -128,17 +128,17 @@ def _filter(text: str) -> dict[str, int]:
 
 async def get_client(request: web.Request) -> web.Response:
     services = request.path.startswith(CLIENTS_PREFIX)
-    return _json(_client_json(_client(request), not services, services))
+    return _json(_client_json(find_client(request), not services, services))
 
 
 async def document_types(request: web.Request) -> web.Response:
-    return _json(list(_client(request).document_types))
+    return _json(list(find_client(request).document_types))
 
 
 # -- EXTF files ----------------------------------------------------------------------------
 async def extf_import(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
-    client = _client(request)
+    client = find_client(request)
     filename = request.headers.get("Filename", "")
     if not p.EXTF_FILENAME.match(filename):
         return problem(400, "Invalid Filename header", f"{filename!r} must match EXTF_*.csv")
@@ -173,7 +173,7 @@ async def extf_import(request: web.Request) -> web.Response:
 
 async def extf_job(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
-    client = _client(request)
+    client = find_client(request)
     job = state.jobs.get(request.match_info["job_id"])
     if job is None or job.client_id != client.id:
         return problem(404, "Job not found", request.match_info["job_id"])
@@ -182,7 +182,7 @@ async def extf_job(request: web.Request) -> web.Response:
 
 async def extf_jobs(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
-    client = _client(request)
+    client = find_client(request)
     skip = int(request.query.get("skip", "0"))
     top = min(int(request.query.get("top", "100")), 100)
     jobs = state.client_jobs(client.id)
@@ -201,7 +201,7 @@ async def post_document(request: web.Request) -> web.Response:
 
 async def _store_document(request: web.Request, guid: str) -> web.Response:
     state = request.app[STATE_KEY]
-    client = _client(request)
+    client = find_client(request)
     if state.document(client.id, guid) is not None:
         return duo_error(409, p.DCO_GUID_EXISTS, f"document {guid} already exists")
     filename, content, metadata = await _read_multipart(request)

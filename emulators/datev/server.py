@@ -26,13 +26,16 @@ from aiohttp import web
 
 from emulators.datev import api_routes as api
 from emulators.datev import contract as p
+from emulators.datev import dxso
 from emulators.datev.auth_state import AuthState, GrantError
 from emulators.datev.clock import EmulatorClock
 from emulators.datev.faults import Faults
 from emulators.datev.state import DatevState, EmulatedClient, demo_client
 
 AUTH_KEY = web.AppKey("datev_auth", AuthState)
+DXSO_KEY = web.AppKey("datev_dxso", dxso.DxsoRoutes)
 _PRODUCT_SCOPES = {
+    dxso.DXSO_PREFIX: p.SCOPE_DXSO,
     api.EXTF_PREFIX: p.SCOPE_EXTF,
     api.DOCUMENTS_PREFIX: p.SCOPE_DOCUMENTS,
     api.CLIENTS_PREFIX: p.SCOPE_CLIENTS,
@@ -61,7 +64,7 @@ async def _api_gate(request: web.Request, handler: Handler) -> web.StreamRespons
     if state.faults.take_server_error():
         return api.problem(state.faults.server_error_status, "Service unavailable", "emulated")
     if _PRODUCT_SCOPES[prefix] not in scope.split():
-        if prefix == api.DOCUMENTS_PREFIX:
+        if prefix in (api.DOCUMENTS_PREFIX, dxso.DXSO_PREFIX):
             return api.duo_error(403, p.DCO_MISSING_SCOPE, "scope accounting:documents missing")
         return api.problem(403, "Missing scope", _PRODUCT_SCOPES[prefix], "urn:datev:1008829")
     try:
@@ -191,6 +194,9 @@ def build_app(state: DatevState, auth: AuthState) -> web.Application:
     app.router.add_post("/_emulator/clock/advance", _admin_advance)
     app.router.add_post("/_emulator/login/{action:expire|revoke}", _admin_login)
     api.add_routes(app)
+    dxso_routes = dxso.DxsoRoutes(state, api.duo_error, api.find_client)
+    dxso_routes.add_routes(app, (api.list_clients, api.get_client))
+    app[DXSO_KEY] = dxso_routes
     return app
 
 
@@ -203,6 +209,7 @@ class DatevEmulator:
     oauth_client_secret: str = field(repr=False)
     state: DatevState = field(repr=False)
     auth: AuthState = field(repr=False)
+    dxso: dxso.DxsoRoutes | None = field(default=None, repr=False)
 
     @property
     def faults(self) -> Faults:
@@ -221,6 +228,7 @@ class DatevEmulator:
             "extf_base_url": f"{b}{api.EXTF_PREFIX}",
             "documents_base_url": f"{b}{api.DOCUMENTS_PREFIX}",
             "clients_base_url": f"{b}{api.CLIENTS_PREFIX}",
+            "dxso_base_url": f"{b}{dxso.DXSO_PREFIX}",
         }
 
 
@@ -245,12 +253,15 @@ async def run_datev_emulator(
     if redirect_uris is not None:
         auth.redirect_uris = tuple(redirect_uris)
     auth.loopback_any_port = loopback_any_port
-    runner = web.AppRunner(build_app(state, auth), access_log=None)
+    app = build_app(state, auth)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
     bound: Any = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
     try:
-        yield DatevEmulator(f"http://{host}:{bound[1]}", oauth_client_id, secret, state, auth)
+        yield DatevEmulator(
+            f"http://{host}:{bound[1]}", oauth_client_id, secret, state, auth, app[DXSO_KEY]
+        )
     finally:
         await runner.cleanup()

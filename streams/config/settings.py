@@ -91,6 +91,7 @@ class DatevSettings(BaseModel):
     extf_base_url: str = "https://accounting-extf-files.api.datev.de/platform/v3"
     documents_base_url: str = "https://accounting-documents.api.datev.de/platform/v2"
     clients_base_url: str = "https://accounting-clients.api.datev.de/platform/v2"
+    dxso_base_url: str = "https://accounting-dxso-jobs.api.datev.de/platform/v2"
     redirect_port: int = Field(default=8788, ge=1, le=65535)
     # The redirect URI registered with DATEV (DATEV compares it exactly). Unset: the loopback
     # listener http://127.0.0.1:<redirect_port>/callback. An https URI is used with the
