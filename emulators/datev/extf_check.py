@@ -222,6 +222,9 @@ def _check_booking(n: int, row: list[str], chart: ClientChart, result: CheckResu
         result.bookings.append(
             {
                 "amount": amount.replace(",", "."),
+                "wkz": row[2],
+                "kurs": row[3].replace(",", "."),
+                "basis_umsatz": row[4].replace(",", "."),
                 "sh": sh,
                 "konto": konto,
                 "gegenkonto": gegenkonto,
