@@ -19,7 +19,7 @@ from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
 from streams.demo.environment import WEBHOOK_SECRET, DemoEnvironment, demo_environment
 from streams.demo.run import Demo
-from streams.operator.actions import parked
+from streams.operator.actions import find_document, parked
 from streams.setup.checks import procore_access
 from streams.setup.checks.base import DoctorContext
 from streams.worker_process import WorkerProcess
@@ -136,3 +136,44 @@ async def test_published_shapes_currencies_line_items_and_permissions(worker) ->
     denials = emu.counters.by_status[403]
     await asyncio.sleep(10)  # two more poll cycles (4 s each)
     assert emu.counters.by_status[403] == denials  # backed off, not re-polled
+
+
+@pytest.fixture
+async def paging_worker(tmp_path: Path) -> AsyncIterator[tuple[DemoEnvironment, Demo]]:
+    async with demo_environment(tmp_path / "demo", "small", cadence="immediate") as env:
+        settings = Settings(data_dir=env.workdir)
+        extra = {"MLC_PROCORE__PER_PAGE": "3", "MLC_PROCORE__DELETION_CHECK_S": "6"}
+        process = WorkerProcess({**env.worker_env(), **extra}, env.workdir / "worker.log")
+        process.start()
+        try:
+            await asyncio.to_thread(process.wait_web, "127.0.0.1", env.web_port)
+            yield env, Demo(env, Console(quiet=True), timeout_s=90, settings=settings)
+        finally:
+            await asyncio.to_thread(process.stop)
+
+
+async def test_an_edit_and_a_delete_while_paging_are_booked_within_a_poll_cycle(
+    paging_worker,
+) -> None:
+    env, demo = paging_worker
+    emu = env.procore
+    assert await demo.converge("backfill"), (env.workdir / "worker.log").read_text()[-3000:]
+    emu.set_faults(webhook_drop_rate=1.0)  # webhooks down: only the poller can find these
+    project = emu.project_ids()[0]
+    rows = emu.state.rows["direct_cost"]
+    mine = sorted(r for r, row in rows.items() if row.project_id == project)
+    drafts = [r for r in mine if rows[r].data["status"] != "approved"]
+    booked = [r for r in mine if rows[r].data["status"] == "approved"]
+    assert len(drafts) >= 3 and booked
+    for rid in drafts:  # approved after the mark: the next window lists them all
+        emu.update("direct_cost", rid, status="approved")
+    # While page 1 of that window is served, one of them is edited and one deleted (the list
+    # shifts under the reader); a booked record is deleted too, with no webhook to say so.
+    emu.set_faults(edit_during_list=drafts[0], delete_during_list=drafts[1])
+    emu.delete("direct_cost", booked[-1])
+    assert await demo.converge("edit and delete while paging"), (
+        env.workdir / "worker.log"
+    ).read_text()[-3000:]
+    ledger = build_ledger(Settings(data_dir=env.workdir))
+    gone = f"{emu.company_id}:{project}:direct_cost:{booked[-1]}"
+    assert find_document(ledger, gone).deleted  # found by the deletion check, no webhook
