@@ -28,7 +28,7 @@ from streams.agents.fold import register_fold_agent
 from streams.agents.inputs import Inputs, wire_inputs
 from streams.agents.parking import DeadLetters
 from streams.agents.relay_timer import register_relay_timer
-from streams.agents.stages import StageWakeups, register_booking_stages
+from streams.agents.stages import ClientShards, StageWakeups, register_booking_stages
 from streams.config import telemetry
 from streams.config.logging_setup import register_secrets, secret_values
 from streams.config.settings import Settings
@@ -231,7 +231,8 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
         known=KnownIds(parts.ledger),
     )
     if parts.seal is not None:
-        register_booking_stages(app, wakeups, parts.seal, parts.submit, parts.documents)
+        shards = ClientShards(app, PROCORE_RECORDS.name, PROCORE_RECORDS.partitions)
+        register_booking_stages(app, wakeups, shards, parts.seal, parts.submit, parts.documents)
     register_status_page(app, parts)  # after the stages: the page shows the DATEV login state
     return Worker(app=app, parts=parts, inputs=inputs)
 

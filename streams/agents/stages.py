@@ -1,9 +1,12 @@
-"""Leader-only stages that drive the work after folding: seal, submit, upload documents.
+"""Stages that drive the work after folding: seal, submit, upload documents.
 
 Each stage runs every ``interval_s`` and, in between, as soon as its ``Wakeup`` is rung: the fold
 agent rings the seal stage when it stored new events, the seal stage rings submit and documents
 when it sealed a batch. So at cadence ``immediate`` a record moves on within milliseconds instead
 of waiting for the next tick; the interval stays as the fallback (crash recovery, retries).
+
+Seal and submit are sharded by DATEV client over the consumer group (:class:`ClientShards`);
+documents and the outbox relay run on the group leader.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+import zlib
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +58,42 @@ class StageWakeups:
     documents: Wakeup = field(default_factory=Wakeup)
 
 
+def client_shard(client_id: str, partitions: int) -> int:
+    """The partition of the shard topic whose owner runs the client's seal and submit stages."""
+    return zlib.crc32(client_id.encode()) % partitions
+
+
+class ClientShards:
+    """Which DATEV clients this group member seals and submits for.
+
+    A client belongs to the member assigned partition ``client_shard(client)`` of the fold's
+    topic: Kafka gives each partition to exactly one member, so clients spread over the members
+    and move with a rebalance. If two members briefly both run a client (one has not noticed
+    its partitions were revoked), optimistic concurrency turns the collision into a retry: the
+    seal's tracking row and every aggregate version are written at most once, and a DATEV upload
+    is preceded by its recorded intent (a version conflict stops the second uploader).
+    """
+
+    def __init__(self, app: faust.App, topic: str, partitions: int) -> None:
+        self.app = app
+        self.topic = topic
+        self.partitions = partitions
+
+    def _mine(self) -> set[int]:
+        try:
+            assigned = self.app.consumer.assignment()
+        except (AttributeError, RuntimeError):  # no consumer or assignment yet
+            return set()
+        return {tp.partition for tp in assigned if tp.topic == self.topic}
+
+    def owned(self, clients: Iterable[str]) -> set[str]:
+        mine = self._mine()
+        return {c for c in clients if client_shard(c, self.partitions) in mine}
+
+    def owns(self, client_id: str) -> bool:
+        return client_shard(client_id, self.partitions) in self._mine()
+
+
 def register_stage(
     app: faust.App,
     name: str,
@@ -62,8 +102,10 @@ def register_stage(
     wakeup: Wakeup | None = None,
     *,
     min_gap_s: float = 0.0,
+    on_leader: bool = True,
 ) -> Any:
-    """Run ``step`` on the leader every ``interval_s`` and when ``wakeup`` rings.
+    """Run ``step`` every ``interval_s`` and when ``wakeup`` rings (on the leader only, unless
+    ``on_leader`` is False: then ``step`` picks its own share of the work).
 
     Runs never overlap; a ring during a run makes one more run after it. ``min_gap_s`` spaces
     rung runs so a stream of rings cannot keep the stage (and its locks) busy all the time.
@@ -77,7 +119,7 @@ def register_stage(
             rung = await bell.wait(interval_s)
             if rung and (gap := last + min_gap_s - time.monotonic()) > 0:
                 await asyncio.sleep(gap)
-            if not app.is_leader():
+            if on_leader and not app.is_leader():
                 continue
             last = time.monotonic()
             try:
@@ -95,25 +137,38 @@ SEAL_MIN_GAP_S = 0.2  # a backfill seals about five times a second, not after ev
 def register_booking_stages(
     app: faust.App,
     wakeups: StageWakeups,
+    shards: ClientShards,
     scheduler: SealScheduler,
     submitter: Submitter | None = None,
     uploader: DocumentUploader | None = None,
     interval_s: float = 1.0,
 ) -> dict[str, Any]:
-    """Seal, submit and documents as stages chained by their wake-ups."""
+    """Seal and submit on every member for its clients, documents on the leader; chained by
+    their wake-ups."""
 
     async def seal_step() -> None:
-        if await asyncio.to_thread(scheduler.run_once):
+        mine = shards.owned(scheduler.rules.clients)
+        if not mine:
+            return
+        sealed = await asyncio.to_thread(scheduler.run_once, mine)
+        if sealed:
             wakeups.submit.ring()
 
     tasks = {
         "seal": register_stage(
-            app, "seal", interval_s, seal_step, wakeups.seal, min_gap_s=SEAL_MIN_GAP_S
+            app,
+            "seal",
+            interval_s,
+            seal_step,
+            wakeups.seal,
+            min_gap_s=SEAL_MIN_GAP_S,
+            on_leader=False,
         )
     }
     if submitter is not None:
+        submitter.owns = shards.owns
         tasks["submit"] = register_stage(
-            app, "submit", interval_s, submitter.run_once, wakeups.submit
+            app, "submit", interval_s, submitter.run_once, wakeups.submit, on_leader=False
         )
     if uploader is not None:
         tasks["documents"] = register_stage(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from domain.sealing import SealResult
@@ -26,11 +26,16 @@ class SealScheduler:
         self.now = now
         self.last_seal: dict[str, datetime | None] = {}  # read from the ledger on first use
 
-    def run_once(self) -> dict[str, SealResult]:
-        """Seal every client whose cadence is due; returns what was sealed per client."""
+    def run_once(self, clients: Collection[str] | None = None) -> dict[str, SealResult]:
+        """Seal every client (of ``clients``, default all) whose cadence is due.
+
+        Returns what was sealed per client.
+        """
         results: dict[str, SealResult] = {}
         now = self.now()
         for client_id, rules in self.rules.clients.items():
+            if clients is not None and client_id not in clients:
+                continue
             if client_id not in self.last_seal:
                 self.last_seal[client_id] = self.ledger.seal_clock(client_id).last_seal
             if not rules.cadence.due(self.last_seal[client_id], now):

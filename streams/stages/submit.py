@@ -57,9 +57,11 @@ class Submitter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         inline_first_poll_s: float = INLINE_FIRST_POLL_S,
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
         """``inline_first_poll_s``: the worker passes 0, so a round never sleeps on a job and a
-        batch sealed meanwhile is uploaded at once (its first poll comes in a later round)."""
+        batch sealed meanwhile is uploaded at once (its first poll comes in a later round).
+        ``owns``: the DATEV clients this worker submits for (``streams.agents.stages``)."""
         self.ledger = ledger
         self.rules = rules
         self.gateway = gateway
@@ -68,6 +70,7 @@ class Submitter:
         self.clock = clock
         self.sleep = sleep
         self.inline_first_poll_s = inline_first_poll_s
+        self.owns = owns  # which DATEV clients this worker submits for (None: all)
         self._open: dict[UUID, None] = {}
         self._scanned = 0
         self._polls: dict[str, JobPollSchedule] = {}  # job id -> its one backoff schedule
@@ -97,6 +100,8 @@ class Submitter:
                 self._open.pop(batch_id, None)
                 self.gateway.forget(f"batch:{batch_id}")
                 continue
+            if self.owns is not None and not self.owns(batch.client_id):
+                continue  # another worker of the group submits this client's batches
             if batch.state == "in_review":  # waits for the advisor (mapping: schedule.review)
                 if batch.next_file() == "creditors":
                     waiting_creditors.add(batch.client_id)  # later batches keep their order
