@@ -14,6 +14,7 @@ import pytest
 
 from adapters.kafka.embedded import free_port
 
+pytestmark = pytest.mark.timing  # each case must answer within ENOUGH_S
 ENOUGH_S = 10.0  # "within a few seconds": every case here answers in about one
 
 

@@ -45,6 +45,7 @@ async def site(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, StatusC
     await runner.cleanup()
 
 
+@pytest.mark.timing  # the first answers must take < 0.25 s
 async def test_wrong_tokens_are_slowed_then_locked_out(site) -> None:
     http, ctx, clock = site
     answers: list[tuple[int, float]] = []
