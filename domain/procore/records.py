@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -33,6 +34,16 @@ def _to_decimal(value: Any) -> Any:
         return Decimal(repr(value))
     if isinstance(value, str) and value.strip() == "":
         return None
+    return value
+
+
+MONEY_LIMIT = Decimal(10) ** 12  # far above any invoice; DATEV's Umsatz holds 10 digits
+
+
+def _plausible(value: Decimal) -> Decimal:
+    """Finite and below ``MONEY_LIMIT``: ``1e400`` is a broken record, not an amount to book."""
+    if not value.is_finite() or abs(value) >= MONEY_LIMIT:
+        raise ValueError(f"not a plausible amount: {value}")
     return value
 
 
@@ -62,6 +73,7 @@ def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
 Money = Annotated[
     Decimal,
     BeforeValidator(_to_decimal),
+    AfterValidator(_plausible),
     PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
 ]
 """A money amount: Decimal in Python, a decimal string in JSON (as Procore sends it)."""
@@ -69,6 +81,7 @@ Money = Annotated[
 MoneyOrZero = Annotated[
     Decimal,
     BeforeValidator(_zero_if_null),
+    AfterValidator(_plausible),
     PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
 ]
 """An amount where ``null`` means nothing (e.g. no materials stored this period)."""
