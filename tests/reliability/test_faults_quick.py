@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from adapters.vault import Vault
@@ -96,6 +97,12 @@ async def _scenario(workdir: Path) -> None:
                     break
                 await asyncio.sleep(1)
             assert "ml-connector datev login" in text
+            # Every surface says so, in other processes too (the worker recorded it).
+            ready = (await _get(f"http://127.0.0.1:{env.web_port}/readyz")).json()
+            assert ready["status"] == "degraded", ready
+            assert ready["datev"].startswith("DATEV login needed"), ready
+            status = await asyncio.to_thread(cli_output, values, ["datev", "status"], workdir)
+            assert "DATEV login needed — run `ml-connector datev login`" in status, status
             folded_before = ledger.recorder.max_notification_id()
             await asyncio.sleep(6)  # inputs keep flowing: the poller still folds changes
             assert len(env.datev.state.client_jobs(env.mapping.client_id)) == jobs
@@ -105,9 +112,16 @@ async def _scenario(workdir: Path) -> None:
             verdict, _ = await converge(env, ledger, 90)
             assert verdict.problems == [], verdict.problems[:10]
             assert len(env.datev.state.client_jobs(env.mapping.client_id)) > jobs
+            ready = (await _get(f"http://127.0.0.1:{env.web_port}/readyz")).json()
+            assert ready["status"] == "ready", ready  # the login cleared the problem
         finally:
             await asyncio.to_thread(worker.stop)
         await asyncio.to_thread(_no_secrets_anywhere, env, values, workdir)
+
+
+async def _get(url: str) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=10) as http:
+        return await http.get(url)
 
 
 def _no_secrets_anywhere(env: DemoEnvironment, values: dict[str, str], workdir: Path) -> None:
