@@ -70,16 +70,16 @@ OPTIMISED = """\
 FINDINGS = """\
 ## Why targets are missed, and what would close the gaps
 
-- **§1 API economy (2.7 × floor).** Procore's list responses omit items/line items, so the fetch
-  stage reads every record's show endpoint: 10,200 of the 22,506 calls. Commitment show calls
-  probe `purchase_order_contracts` first, so every work-order contract costs a 404 first (2,700
-  calls). PDFs are at the floor (one download each; the storage redirect is not an API call).
-  Next steps (in `adapters/procore` and the poller, not done here): carry the commitment kind in
-  the change (the poller's list and the webhook both know it) → −2,700 calls (2.73 → 2.40);
-  list requisitions with `view=extended` and attach the record in the poller → −3,000 (→ 2.04).
-  Direct costs and commitments keep one show call per record while lists omit their lines.
-  The incremental sync pays the same per-record reads plus one cost-code list per project
-  (cold caches after a restart).
+- **§1 API economy (1.85 × floor; was 2.73).** Done: the commitment kind travels in the
+  change (webhook resource name, list, a requisition's `commitment_type`;
+  `/rest/v1.0/commitments/{id}` when unknown) — no PO-then-WO 404 probe (−2,700 calls);
+  requisitions come whole from the list's `view=extended` and vendors from their list, so the
+  poller's changes carry the record (−3,000); a commitment read as a requisition's context is
+  not read again for its own change (−1,350). Left: Procore's published list shapes carry no
+  line items (direct costs, contracts) and no attachments (direct costs), so one show call per
+  direct cost and contract remains (5,000 + 2,000); the incremental sync also lists cost codes
+  once per project after a restart (not persisted: a renamed code under the same id would keep
+  its stale `full_code`, which selects the account).
 - **§2 pipeline (0.07 × the counting agent).** py-spy on the worker (8,000 records, SQLite):
   about half of the fold's active samples load aggregates (`Repository.get` → `select_events`).
   The client's `CreditorRegistry` and `ClientPeriods` were reloaded for every record; they are
