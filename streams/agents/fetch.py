@@ -22,7 +22,9 @@ from pydantic import ValidationError
 from adapters.backoff import Backoff
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
 from domain.changes import LINE_ITEM_KINDS, ProcoreChange
+from domain.procore.access import TOOLS
 from streams.agents.parking import DeadLetters
+from streams.inputs.line_items import PARENT_OF
 from streams.inputs.snapshotter import ProcoreNotConfigured, ProcoreSnapshotter
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,9 @@ class FetchStage:
                 if change.ref.resource in LINE_ITEM_KINDS:
                     return await self._resolve(change, replay)
                 return Snapshot(await self.snapshotter.snapshot(change))
-            except (ProcorePermissionError, ProcoreNotConfigured) as exc:
+            except ProcorePermissionError as exc:
+                return Park(f"fetch {key}: {denied(change)}; {exc}; {replay} once fixed")
+            except ProcoreNotConfigured as exc:
                 return Park(f"fetch {key}: {exc}; {replay} once fixed")
             except ProcoreError as exc:
                 if not exc.retryable:
@@ -108,6 +112,19 @@ class FetchStage:
             f"with its parent, or not visible to the service account); {replay} if a booking "
             "is missing, the poller re-reads changed records on its next run anyway"
         )
+
+
+def denied(change: ProcoreChange) -> str:
+    """Which tool the service account lacks, where, and what to grant (a configuration problem)."""
+    ref = change.ref
+    tool = TOOLS.get(PARENT_OF.get(ref.resource, ref.resource), ref.resource)
+    where = f"company {ref.company_id}"
+    if ref.project_id is not None:
+        where = f"project {ref.project_id} of company {ref.company_id}"
+    return (
+        f"configuration problem: Procore denies the service account the tool {tool} in "
+        f"{where}; grant it read permission on {tool} there"
+    )
 
 
 async def handle_event(

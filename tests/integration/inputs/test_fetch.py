@@ -132,6 +132,10 @@ async def test_403_is_parked_with_the_record_and_the_fix(
     assert isinstance(outcome, Park)
     assert c.key in outcome.reason and "HTTP 403" in outcome.reason
     assert "permitted projects" in outcome.reason and "replay record" in outcome.reason
+    where = f"Commitments (Subcontractor Invoices) in project {c.ref.project_id} of company"
+    assert f"configuration problem: Procore denies the service account the tool {where}" in (
+        outcome.reason
+    )
 
 
 async def test_5xx_storm_is_retried_until_it_passes(
