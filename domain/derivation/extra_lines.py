@@ -26,6 +26,14 @@ SMALL_AMOUNT = Decimal("5000.00")
 SMALL_AMOUNT_LETTING = Decimal("15000.00")
 
 
+def line_text(draft: DocumentDraft, what: str) -> str:
+    """``<what> <vendor>`` in 60 characters at a grapheme boundary; a shortening is noted."""
+    text, cut = truncate(f"{what} {draft.vendor_label}", 60)
+    if cut:
+        draft.notes.append(f"{what} line text shortened to {text!r}")
+    return text
+
+
 def retention_gross(
     mapping: ClientMapping, draft: DocumentDraft, items: Sequence[Item], field: str
 ) -> tuple[Decimal, list[str]]:
@@ -69,7 +77,7 @@ def retention_lines(
                 "invoice (booking.retention_lines = false)"
             )
         return []
-    text = truncate("Sicherheitseinbehalt " + draft.vendor_label, 60)[0]
+    text = line_text(draft, "Sicherheitseinbehalt")
     lines = []
     for tag, sign, field in (("retention", -1, "retained"), ("retention-release", 1, "released")):
         amount, parts = retention_gross(mapping, draft, items, field)
@@ -140,7 +148,7 @@ def withholding_lines(
         credit=-amount,
         contra=b.withholding_account,
         bu_key=None,
-        text=f"Bauabzugsteuer {draft.vendor_label}"[:60],
+        text=line_text(draft, "Bauabzugsteuer"),
         **common,
     )
     limit = SMALL_AMOUNT_LETTING if b.withholding_exempt_letting else SMALL_AMOUNT

@@ -32,7 +32,10 @@ def belegfeld1(draft: DocumentDraft) -> tuple[str, tuple[tuple[str, str], ...], 
     value = belegfeld_unique(raw, draft.taken_belegfeld, draft.source_ref)
     base, shortened = belegfeld_base(raw)
     if value != raw:
-        info.append((RAW_NUMBER, truncate(raw, 210)[0]))
+        kept, cut = truncate(raw, 210)
+        info.append((RAW_NUMBER, kept))
+        if cut:
+            draft.notes.append(f"invoice number shortened to 210 characters in Beleginfo: {kept!r}")
         if value != base:
             draft.notes.append(f"Belegfeld 1 {base!r} already used; using {value!r}")
         elif shortened:

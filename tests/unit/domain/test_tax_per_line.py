@@ -312,3 +312,16 @@ def test_reconciliation_counts_retention_rows_as_no_expense() -> None:
         },
     ]
     assert datev_net_by_kost(rows, m, make_chart(m)) == {"20251": D("10000.00")}
+
+
+def test_retention_text_shortening_is_noted() -> None:
+    m = mapping(retention_lines=True)
+    vendor = GERUEST.model_copy(
+        update={"abbreviated_name": "Gerüstbau Nord Kiel Verleih und Montage von Arbeitsgerüsten"}
+    )
+    c = ctx("requisition", 1, vendor, 70020, commitment=commitment((1, "S", 12)))
+    req = requisition(vendor_id=556699, items=[item(1, "10000.00", retained="1000.00")])
+    res = planned(derive_requisition_lines(req, c, m, make_chart(m)))
+    (ret,) = [ln for ln in res.lines if ln.contra_account == RETENTION]
+    assert len(ret.text) <= 60 and ret.text.startswith("Sicherheitseinbehalt Gerüstbau")
+    assert any(n.startswith("Sicherheitseinbehalt line text shortened") for n in res.notes)
