@@ -77,9 +77,10 @@ FINDINGS = """\
   poller's changes carry the record (−3,000); a commitment read as a requisition's context is
   not read again for its own change (−1,350). Left: Procore's published list shapes carry no
   line items (direct costs, contracts) and no attachments (direct costs), so one show call per
-  direct cost and contract remains (5,000 + 2,000); the incremental sync also lists cost codes
-  once per project after a restart (not persisted: a renamed code under the same id would keep
-  its stale `full_code`, which selects the account).
+  direct cost and contract remains (5,000 + 2,000). Cost and tax code lists are kept in the data
+  directory (`procore-codes.json`) with the in-memory cache's TTL (10 min): a restart within it
+  lists nothing again (incremental 345 → 294 calls); longer-lived copies would risk a renamed
+  code keeping its stale `full_code`, which selects the account.
 - **§2 pipeline (0.07 × the counting agent).** py-spy on the worker (8,000 records, SQLite):
   about half of the fold's active samples load aggregates (`Repository.get` → `select_events`).
   The client's `CreditorRegistry` and `ClientPeriods` were reloaded for every record; they are

@@ -42,8 +42,9 @@ class TtlCache(Generic[K, V]):
             return None
         return self._now() - self._items[key][0]
 
-    def put(self, key: K, value: V) -> None:
-        self._items[key] = (self._now(), value)
+    def put(self, key: K, value: V, stored_at: float | None = None) -> None:
+        """Store ``value``; ``stored_at`` keeps the age of a value read from elsewhere."""
+        self._items[key] = (self._now() if stored_at is None else stored_at, value)
         self._items.move_to_end(key)
         while len(self._items) > self.max_entries:
             self._items.popitem(last=False)

@@ -14,6 +14,7 @@ from streams.agents.parking import DeadLetters
 from streams.agents.poller_timer import register_poller
 from streams.config.settings import Settings
 from streams.inputs.access import ACCESS_FILE, AccessRegistry
+from streams.inputs.code_store import CODES_FILE
 from streams.inputs.cursors import CursorStore
 from streams.inputs.poller import KnownRecords, NoKnownRecords, Poller, scopes_from_settings
 from streams.inputs.snapshotter import ProcoreSnapshotter
@@ -49,7 +50,7 @@ def wire_inputs(
     """
     conf = settings.procore
     receiver = register_webhook_view(app, changes_topic, conf.webhook_secret)
-    snapshotter = ProcoreSnapshotter(procore)
+    snapshotter = ProcoreSnapshotter(procore, codes_file=settings.data_dir / CODES_FILE)
     agent = register_fetch_agent(app, changes_topic, records_topic, snapshotter, dead_letters)
     poller: Poller | None = None
     if procore is None or not conf.company_ids:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from adapters.procore.client import ProcoreClient
 from adapters.procore.errors import ProcoreNotFoundError
 from domain.changes import LINE_ITEM_KINDS, CommitmentKind, ProcoreChange, RecordRef
 from domain.procore.records import commitment_kind
+from streams.inputs.code_store import CodeStore
 from streams.inputs.line_items import LineItemParents
 from streams.ttl_cache import TtlCache
 
@@ -93,10 +95,12 @@ class ProcoreSnapshotter:
         ttl_s: float = DEFAULT_TTL_S,
         max_entries: int = 256,
         now: Callable[[], float] | None = None,
+        codes_file: Path | None = None,
     ) -> None:
         self._client = client
         clock = now or (client.clock.now if client is not None else time.time)
         self._clock = clock
+        self._stored = None if codes_file is None else CodeStore(codes_file, ttl_s, clock)
 
         def cache() -> TtlCache[Any, Any]:
             return TtlCache(ttl_s, max_entries, clock)
@@ -160,6 +164,7 @@ class ProcoreSnapshotter:
             cost_codes = await self._pick(
                 self._cost_codes,
                 (ref.company_id, ref.project_id),
+                f"cost_codes:{ref.company_id}:{ref.project_id}",
                 cost_ids,
                 lambda: self._list(COST_CODES_PATH, ref.company_id, {"project_id": ref.project_id}),
             )
@@ -168,6 +173,7 @@ class ProcoreSnapshotter:
             tax_codes = await self._pick(
                 self._tax_codes,
                 ref.company_id,
+                f"tax_codes:{ref.company_id}",
                 tax_ids,
                 lambda: self._list(TAX_CODES_PATH, ref.company_id, {"company_id": ref.company_id}),
             )
@@ -209,16 +215,24 @@ class ProcoreSnapshotter:
         self,
         cache: TtlCache[Any, dict[int, Json]],
         key: Any,
+        name: str,
         wanted: set[int],
         load: Callable[[], Any],
     ) -> list[Json]:
         """The wanted entries of a cached list; a miss reloads the list once (new codes)."""
         table = cache.get(key)
+        if table is None and self._stored is not None:
+            stored = self._stored.get(name)  # read before a restart, still within ttl_s
+            if stored is not None:
+                cache.put(key, stored[1], stored_at=stored[0])
+                table = stored[1]
         age = cache.age(key)
         stale_for_miss = age is None or age >= MISS_RELOAD_AFTER_S
         if table is None or (not wanted <= table.keys() and stale_for_miss):
             table = await load()
             cache.put(key, table)
+            if self._stored is not None:
+                self._stored.put(name, table)
         missing = sorted(wanted - table.keys())
         if missing:
             log.warning("ids %s not found in Procore list for %s", missing, key)

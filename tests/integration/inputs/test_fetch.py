@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -259,3 +260,22 @@ async def test_a_line_item_nobody_owns_is_parked_with_the_reason(
     assert (
         isinstance(outcome, Park) and "names no record this line item belongs to" in outcome.reason
     )
+
+
+async def test_cost_and_tax_codes_survive_a_restart_within_their_ttl(
+    client: ProcoreClient, emu: ProcoreEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    codes = tmp_path / "procore-codes.json"
+    cost = "GET /rest/v1.0/cost_codes"
+    tax = "GET /rest/v1.0/tax_codes"
+    first, second = ids(emu, "direct_cost")[:2]
+    await ProcoreSnapshotter(client, codes_file=codes).snapshot(change(emu, "direct_cost", first))
+    listed = (emu.counters.by_endpoint[cost], emu.counters.by_endpoint[tax])
+    assert listed[0] == 1
+    restarted = ProcoreSnapshotter(client, codes_file=codes)  # a new process, same data dir
+    snap = await restarted.snapshot(change(emu, "direct_cost", second))
+    assert snap.context is not None and snap.context["cost_codes"]
+    assert (emu.counters.by_endpoint[cost], emu.counters.by_endpoint[tax]) == listed
+    clock.advance(601)  # past the cache's ttl: listed again, as without the file
+    await ProcoreSnapshotter(client, codes_file=codes).snapshot(change(emu, "direct_cost", first))
+    assert emu.counters.by_endpoint[cost] == listed[0] + 1
