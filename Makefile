@@ -27,7 +27,7 @@ demo: $(STAMP) ## set up and run the demo end to end (embedded Kafka, emulators,
 TEST_JOBS ?= 4
 PARALLEL := -n $(TEST_JOBS) --dist load --maxschedchunk 1
 # $(call tests,PATHS): the parallel part, then the timing part (exit 5: none selected there).
-tests = $(BIN)/pytest -q $(PARALLEL) -m 'not soak and not timing' $(1) && \
+tests = $(BIN)/pytest -q $(PARALLEL) --durations=15 -m 'not soak and not timing' $(1) && \
 	{ $(BIN)/pytest -q -m 'timing and not soak' $(1); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]; }
 
 test: $(STAMP) ## set up and run the whole test suite (unit, integration, e2e; SQLite + PostgreSQL)
