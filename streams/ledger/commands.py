@@ -104,7 +104,9 @@ class LedgerWriter(LedgerStore):
     def _save(self, aggregates: Iterable[Aggregate], tracking: Tracking | None = None) -> None:
         """New events of ``aggregates`` (and the tracking row) in one transaction."""
         processing = ProcessingEvent[UUID](tracking)
-        processing.collect_events(*aggregates)
+        for agg in aggregates:  # what collect_events does, minus two slow Protocol isinstance
+            processing.events.extend(agg.collect_events())
+            processing.aggregates[agg.id] = agg
         if not processing.events and tracking is None:
             return
         try:
