@@ -12,7 +12,7 @@ HOW = """\
 ```bash
 .venv/bin/python -m bench            # default sizes (< 15 min), rewrites docs/performance.md
 .venv/bin/python -m bench --quick    # smaller sizes (~5 min)
-.venv/bin/python -m bench --large    # 100k records for the API and memory sections (slow)
+.venv/bin/python -m bench --large    # 100k records for §1 and a third §5 size (slow)
 .venv/bin/python -m bench --only 1,3 # some sections; --tiny is the CI smoke size
 ```
 
@@ -40,8 +40,11 @@ because these machines are shared and noisy; absolute numbers move by ±30 % bet
   (child process, mapping at cadence `immediate`, no DATEV) each read them from the earliest
   offset under their own consumer group.
 - **§3** best of three runs on pre-built booking lines.
-- **§4** the full demo environment with the worker as a child process (see the notes).
-- **§5** peak RSS of the worker process during the §2 run and a larger one.
+- **§4** the full demo environment with the worker as a child process (see the notes); the
+  baseline is the same worker started with `--timers` (no stage wake-ups, a submission round
+  waits for a new job's first poll), the behaviour before the wake-ups.
+- **§5** peak RSS of the worker process during the §2 run, a 3 × larger one and, with `--large`,
+  one of 100,000 records; each growth is against the size before it.
 - **§6** two worker processes in one consumer group on the 4-partition topic, one event store.
 """
 
