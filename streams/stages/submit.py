@@ -90,8 +90,7 @@ class Submitter:
 
     async def run_once(self) -> int:
         """Advance every open batch once; returns how many steps changed state."""
-        if not self.gateway.may_call():
-            return 0
+        paused = not self.gateway.may_call()  # DATEV login trouble: only `files` clients go on
         changed = 0
         waiting_creditors: set[str] = set()  # clients with an earlier creditor file not done
         for batch_id in await asyncio.to_thread(self._refresh_open):
@@ -111,7 +110,7 @@ class Submitter:
             if delivery.destination == "files" and delivery.directory:
                 changed += await self._write_files(batch, Path(delivery.directory))
                 continue
-            if self._ready(batch, blocked):
+            if not paused and self._ready(batch, blocked):
                 try:
                     async with self.gateway.session(f"batch:{batch_id}") as api:
                         changed += await self._advance(api, batch, blocked)

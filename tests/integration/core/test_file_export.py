@@ -77,6 +77,9 @@ async def test_destination_files_writes_instead_of_calling_datev(
     stack.submitter.rules.reload(BookingRules([files_rules]))
     stack.backfill()
     assert await stack.uploader.run_once() == len(stack.approved())
+    stack.datev.auth.revoke_refresh_tokens()  # a DATEV login problem does not hold batches up
+    stack.submitter.gateway.pause.hit()
+    assert not stack.submitter.gateway.may_call()
     await stack.submitter.run_once()
     assert all(b.state == "completed" for b in batch_rows(stack.ledger))
     assert stack.datev.state.jobs == {} and stack.datev.state.documents(stack.rules.client_id) == []
