@@ -5,7 +5,7 @@ Kurs and Basis-Umsatz/WKZ Basis-Umsatz (EUR) when the rate is known — from the
 ``currency_configuration`` (when its base currency is EUR) or else from the client's configured
 ``[booking] exchange_rates`` — and is parked otherwise. Never booked as EUR silently.
 
-Rates (ADR 005): Procore's ``currency_exchange_rate`` and our configured rates are read as EUR
+Rates (ADR 012): Procore's ``currency_exchange_rate`` and our configured rates are read as EUR
 per one unit of the record's currency (Basis-Umsatz = Umsatz × rate); DATEV's Kurs is the
 inverse, units of the currency per EUR (Mengennotierung), with 6 decimals.
 """

@@ -4,7 +4,7 @@ Lists are offset-paged (``page``/``per_page``), so a record edited or deleted wh
 2 shifts every later record one place to the front, and the record on the page boundary is
 never seen. The window's end is fixed in the past, so during a read its set of records can only
 shrink (an edit moves a record out, into the next window); a shrink shows as a changed
-``Total`` or fewer records than ``Total``. Such a read is repeated (ADR 008) until one pass is
+``Total`` or fewer records than ``Total``. Such a read is repeated (ADR 012) until one pass is
 consistent; a one-page answer is consistent by itself.
 """
 
