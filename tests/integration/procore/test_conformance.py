@@ -46,6 +46,8 @@ def endpoints(emu: ProcoreEmulator) -> list[tuple[str, str, dict[str, Any]]]:
     wo = _first(emu, "commitment", "work_order_contract")
     vendor = int(next(iter(emu.state.vendors_of(c))).data["id"])
     return [
+        ("companies", "/rest/v1.0/companies", {}),
+        ("projects_v1.1", "/rest/v1.1/projects", {"company_id": c, "filters[by_status]": "All"}),
         ("requisition_list_v1.1", "/rest/v1.1/requisitions", {"project_id": p}),
         ("requisition_show_v1.1", f"/rest/v1.1/requisitions/{req}",
          {"project_id": p, "view": "extended"}),
@@ -73,7 +75,7 @@ async def test_every_endpoint_the_connector_reads_conforms(emu, client) -> None:
         assert served, f"{path} served nothing to check"
         conforms(schema_name, served)
         checked += 1
-    assert checked == 15
+    assert checked == 17
 
 
 async def test_commitments_show_names_the_kind(emu, client) -> None:
