@@ -60,14 +60,13 @@ OPTIMISED = """\
 - **Consumer fetch wait**: `streams/faust_transport.py` is faust's aiokafka driver with
   `fetch_max_wait_ms=100`, selected through faust's `broker_consumer` setting (wired in
   `streams/faust_app.py`); it took 1.5–2 s off p95/p99 of §4 when it was measured separately.
-- **Stage wake-ups** (§4, quick profile): p95 webhook → Buchungsstapel job 4.1–4.8 s →
-  0.27 s. The fold agent rings the seal stage (and documents) when it stored new events, the
-  seal stage rings submit when it sealed a batch (`streams/agents/stages.py`; the 1 s ticks stay
-  as the fallback, rung seal runs at most every 0.2 s). The worker's submission round never
-  sleeps on a job (`Submitter(inline_first_poll_s=0)`): a round that waited ~2 s for a new job's
-  first poll held up every batch sealed meanwhile (sealed → submitted 1.9–2.4 s median at 5
-  edits/s). `python -m bench.worker pipeline --timers` is the worker without both, §4's
-  baseline.
+- **Stage wake-ups** (§4, 200 edits, same run): p95 webhook → Buchungsstapel job 4.14 s → 0.315 s,
+  p50 2.85 s → 0.185 s. The fold agent rings the seal stage (and documents) when it stored new
+  events, the seal stage rings submit when it sealed a batch (`streams/agents/stages.py`; the 1 s
+  ticks stay as the fallback, rung seal runs at most every 0.2 s). The worker's submission round
+  never sleeps on a job (`Submitter(inline_first_poll_s=0)`): a round that waited ~2 s for a new
+  job's first poll held up every batch sealed meanwhile (sealed → submitted 1.9–2.4 s median at 5
+  edits/s). `python -m bench.worker pipeline --timers` is the worker without both, §4's baseline.
 - **Fold batching** (in process, 4,080–10,200 records, SQLite, same session): one query per
   fold batch for the stored versions of its aggregate ids (`LedgerStore.stored_versions`; a
   `GROUP BY` on SQLite and PostgreSQL), so a record never seen before costs no SELECT of its
@@ -76,9 +75,9 @@ OPTIMISED = """\
   record; now once per distinct list (`domain.planning._by_id`; pydantic validations per 4,080
   records 112,136 → 36,440). On PostgreSQL the saved SELECT is a network round trip each.
 - **Memory** (worker peak RSS, 10,200 → 30,600 records, back-to-back runs): +58 MB with the
-  5,000-entry aggregate cache, +9 MB with 1,000. Folds put what they saved into the cache
-  (eventsourcing does not when it fast-forwards), so the seal stage finds the documents it
-  seals there instead of rebuilding each from its events.
+  5,000-entry aggregate cache, +9 MB with 1,000 (the full run: +13.6 MB; before: +135 MB). Folds put
+  what they saved into the cache (eventsourcing does not when it fast-forwards), so the seal stage
+  finds the documents it seals there instead of rebuilding each from its events.
 - **Scale-out**: seal and submit sharded by DATEV client over the group (see below).
 """
 
@@ -126,7 +125,13 @@ FINDINGS = """\
   is fold throughput. Two workers share two cores with the broker, PostgreSQL and the bench
   itself: a single worker already uses most of one core, so a second one cannot get a whole
   core, and 1.8 × is not reachable on these machines. On PostgreSQL every fold batch also
-  serialises on eventsourcing's insert lock (notification ids in order).
+  serialises on eventsourcing's insert lock (notification ids in order), and the two members'
+  folds collide on the client's shared aggregates (creditor and Belegfeld registries): in a
+  6,000-record two-worker run, 9 fold batches failed their insert on a version conflict and were
+  retried (as designed: a retry, never a double write, §6's event counts), each costing the
+  batch again plus a 0.2–0.4 s pause. Next step: let the client's shard owner allocate creditor
+  and Belegfeld numbers (folds on other members record the need), so folds never share an
+  aggregate.
 - **§3 EXTF (0.42–0.53).** Above 0.5 at 20,000 lines, below at 50,000 in the full run (the
   sort key's regex per line and noise); the next step is precomputing the sort key once per line.
 """
