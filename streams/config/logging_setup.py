@@ -40,7 +40,8 @@ LEVELS = {
     "warn": logging.WARNING,
     "error": logging.ERROR,
 }
-NOISY_LOGGERS = ("aiokafka", "kafka")  # rebalance chatter: warnings only unless debugging
+# Rebalance chatter and one line per HTTP request (query strings included): debug only.
+NOISY_LOGGERS = ("aiokafka", "kafka", "httpx", "httpcore")
 
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}")
 _PAIR = re.compile(

@@ -121,3 +121,10 @@ def test_cli_logging_falls_back_to_defaults_on_bad_settings(
     configure_cli_logging()
     ours = [h for h in logging.getLogger().handlers if getattr(h, "_mlc", False)]
     assert len(ours) == 1 and logging.getLogger().level == logging.INFO
+
+
+def test_http_request_lines_are_quiet_unless_debugging() -> None:
+    """httpx logs every request URL (OAuth state, query strings) at INFO: not in our logs."""
+    configure_logging(_settings(log_level="info"), stream=io.StringIO())
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
