@@ -15,15 +15,17 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.reconciliation import Reconciliation, reconcile
+from emulators.datev.extf_check import check_extf
 from emulators.procore.data import Resource
 from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, demo_environment
 from streams.demo.review import review_step
 from streams.ledger.rules import load_rules
-from streams.operator.actions import batch_rows, replay_batch
+from streams.operator.actions import batch_rows, iter_batches, replay_batch
 from streams.operator.close import reconciliation_report
 from streams.operator.close_html import render_html
+from streams.stages.file_export import ExportResult, export_extf
 from streams.worker_process import WorkerProcess
 
 BOOKED: tuple[Resource, ...] = ("requisition", "direct_cost")
@@ -198,10 +200,31 @@ def _summary(demo: Demo) -> bool:
     calls = env.procore.counters.api_calls() if hasattr(env.procore.counters, "api_calls") else "?"
     console.print(f"Procore API calls: {calls}")
     closes = _month_end(demo)
-    ok = rec.matches and all(passed for _, passed, _ in demo.steps) and all(closes)
+    exported = _export(demo)
+    ok = rec.matches and all(passed for _, passed, _ in demo.steps) and all(closes) and exported
     verdict = "reconciled to the cent" if rec.matches else f"open difference {rec.difference:,.2f}"
     console.print(("[bold green]✔ " if ok else "[bold red]✘ ") + verdict + "[/]")
     return ok
+
+
+def _export(demo: Demo) -> bool:
+    """`batches export`: every sealed batch as files (for an advisor who imports by hand)."""
+    env = demo.env
+    ledger = build_ledger(demo.settings, load_rules([env.mapping_path]))
+    assert ledger.rules is not None
+    rules = ledger.rules.client(env.mapping.client_id)
+    out = env.workdir / "export"
+    result = ExportResult()
+    for batch in iter_batches(ledger):
+        export_extf(batch, rules, out, result)
+    chart = env.datev.state.clients[rules.client_id].chart
+    bad = [p.name for p in result.written if not check_extf(p.read_bytes(), chart).ok]
+    mark = "[green]✔[/]" if not bad and result.written else "[red]✘[/]"
+    verdict = f"rejected by the EXTF check: {', '.join(bad)}" if bad else "all pass the EXTF check"
+    where = out / rules.client_id
+    count = len(result.written)
+    demo.console.print(f"{mark} batches export: {count} EXTF files in {where}, {verdict}")
+    return bool(result.written) and not bad
 
 
 def _fresh_dir(workdir: Path) -> Path:
