@@ -8,6 +8,7 @@ are never changed; later versions plan reversals plus new lines.
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -29,6 +30,9 @@ def load_lines(lines: LineDicts) -> list[BookingLine]:
     return [BookingLine.model_validate(line) for line in lines]
 
 
+_SHARED_ON_COPY = frozenset({"record", "context"})
+
+
 class SourceDocument(Aggregate):
     """One Procore record (requisition, direct cost, commitment or vendor)."""
 
@@ -37,6 +41,16 @@ class SourceDocument(Aggregate):
     @staticmethod
     def create_id(key: str) -> UUID:
         return RecordRef.parse(key).aggregate_id
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SourceDocument:
+        """A copy sharing ``record`` and ``context``: events only ever replace them, never change
+        them in place, and they are most of the document (copying them was most of a load)."""
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        for name, value in self.__dict__.items():
+            shared = name in _SHARED_ON_COPY
+            clone.__dict__[name] = value if shared else copy.deepcopy(value, memo)
+        return clone
 
     @event("Registered")
     def __init__(self, key: str, resource: str) -> None:

@@ -68,7 +68,9 @@ class Ledger(BatchCommands):
         stored = self.stored_versions({c.ref.aggregate_id for _, c in fresh})
         for _offset, change in fresh:
             agg_id = change.ref.aggregate_id
-            current = touched.get(agg_id) or (self.document(agg_id) if agg_id in stored else None)
+            current = touched.get(agg_id) or (
+                self.document_at(agg_id, stored[agg_id]) if agg_id in stored else None
+            )
             assert current is None or isinstance(current, SourceDocument)
             booking = self._booking(change.ref, touched, loaded)
             folded = observe(current, change, booking)

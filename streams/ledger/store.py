@@ -7,6 +7,7 @@ rows in one transaction). It only reads; every write is a named command of ``Led
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -116,6 +117,22 @@ class LedgerStore(Application[UUID]):
     def document(self, agg_id: UUID) -> SourceDocument | None:
         doc = self.aggregate(agg_id)
         return doc if isinstance(doc, SourceDocument) else None
+
+    def document_at(self, agg_id: UUID, version: int) -> SourceDocument | None:
+        """The document whose latest stored version is ``version`` (from ``stored_versions``).
+
+        A copy of the cached aggregate when the cache holds that version (no read: the batch's
+        one version query already showed nothing newer), else loaded as usual.
+        """
+        cache = self.repository.cache
+        if cache is not None:
+            try:
+                cached = cache.get(agg_id)
+            except KeyError:
+                cached = None
+            if isinstance(cached, SourceDocument) and cached.version == version:
+                return copy.deepcopy(cached)
+        return self.document(agg_id)
 
     def registry(self, client_id: str) -> CreditorRegistry:
         """The client's creditor numbers (a fresh, unsaved aggregate if none was assigned)."""
@@ -243,8 +260,9 @@ class LedgerStore(Application[UUID]):
             if event.client_id == client_id:
                 seen[event.originator_id] = None
         docs = []
+        versions = self.stored_versions(seen)
         for agg_id in seen:
-            doc = self.document(agg_id)
+            doc = self.document_at(agg_id, versions[agg_id]) if agg_id in versions else None
             if doc is not None and doc.pending and doc.client_id == client_id:
                 docs.append(doc)
         return docs, last
