@@ -101,8 +101,12 @@ FINDINGS = """\
   directory (`procore-codes.json`) with the in-memory cache's TTL (10 min): a restart within it
   lists nothing again (incremental 345 → 294 calls); longer-lived copies would risk a renamed
   code keeping its stale `full_code`, which selects the account.
-- **§2 pipeline (records → sealed EXTF vs the counting agent).** See "What was optimised" for the
-  changes; what is left, from py-spy on the worker (10,200 records, SQLite): the fold itself is
+- **§2 pipeline (records → sealed EXTF vs the counting agent).** Best figures: the table above
+  (SQLite 0.07 ×, PostgreSQL 0.04 ×) and a `--only 2,5,6` re-run after the document-loading
+  change, with the machine busier (plain aiokafka 11,066 msg/s, counting agent 4,286 msg/s):
+  SQLite 384 rec/s = 0.09 ×, PostgreSQL 439 rec/s = 0.10 × (252 → 439 rec/s: a fast-forward
+  round trip less per sealed document), 2 workers 0.76 ×, RSS growth 10k → 30k 21 MB. See "What
+  was optimised" for the changes; what is left, from py-spy on the worker (10,200 records, SQLite): the fold itself is
   about 30 % of the worker's active samples (booking decision ~12 %, saving ~12 %, parsing the
   snapshot with pydantic ~7 %), sealing ~20 % (loading each pending document), the outbox relay
   ~13 % (decoding every stored event again and producing it to `bookings.events`: ~3.4 messages
