@@ -102,24 +102,24 @@ FINDINGS = """\
   lists nothing again (incremental 345 → 294 calls); longer-lived copies would risk a renamed
   code keeping its stale `full_code`, which selects the account.
 - **§2 pipeline (records → sealed EXTF vs the counting agent).** Best figures: the table above
-  (SQLite 0.07 ×, PostgreSQL 0.04 ×) and a `--only 2,5,6` re-run after the document-loading
-  change, with the machine busier (plain aiokafka 11,066 msg/s, counting agent 4,286 msg/s):
-  SQLite 384 rec/s = 0.09 ×, PostgreSQL 439 rec/s = 0.10 × (252 → 439 rec/s: a fast-forward
-  round trip less per sealed document), 2 workers 0.76 ×, RSS growth 10k → 30k 21 MB. See "What
-  was optimised" for the changes; what is left, from py-spy on the worker (10,200 records, SQLite): the fold itself is
+  (SQLite 0.07 ×, PostgreSQL 0.04 ×) and a `--only 2,5,6` re-run after the document-loading change,
+  with the machine busier (plain aiokafka 11,066 msg/s, counting agent 4,286 msg/s): SQLite 384
+  rec/s = 0.09 ×, PostgreSQL 439 rec/s = 0.10 × (252 → 439 rec/s: a fast-forward round trip less per
+  sealed document), 2 workers 0.76 ×, RSS growth 10k → 30k 21 MB. See "What was optimised" for the
+  changes; what is left, from py-spy on the worker (10,200 records, SQLite): the fold itself is
   about 30 % of the worker's active samples (booking decision ~12 %, saving ~12 %, parsing the
-  snapshot with pydantic ~7 %), sealing ~20 % (loading each pending document), the outbox relay
-  ~13 % (decoding every stored event again and producing it to `bookings.events`: ~3.4 messages
-  out per message in), SQLite transactions and commits ~15 %. The counting agent does none of
-  this: it is a floor for Kafka + faust, not for a pipeline that decides, stores and republishes
-  every record. The prototype's ~5,100/s (stack notes) folded trivial aggregates with no booking
-  decision, no seal and no relay. On two shared cores that also run the broker (and PostgreSQL),
-  0.5 × the counting agent would need well under 0.25 ms of CPU per record for all of it; the
-  measured cost is several times that, so the SQLite target is not met on these machines; the
-  best figure is in the table. Next steps, in order of measured weight: the relay builds its
-  payload from the stored JSON instead of a decoded event object; the seal reads the pending
-  lines from the `LinesPlanned` events it already scans; an orjson transcoder for stored events
-  (format-compatible with eventsourcing's JSON transcoder).
+  snapshot with pydantic ~7 %), sealing ~20 % (loading each pending document), the outbox relay ~13
+  % (decoding every stored event again and producing it to `bookings.events`: ~3.4 messages out per
+  message in), SQLite transactions and commits ~15 %. The counting agent does none of this: it is a
+  floor for Kafka + faust, not for a pipeline that decides, stores and republishes every record. The
+  prototype's ~5,100/s (stack notes) folded trivial aggregates with no booking decision, no seal and
+  no relay. On two shared cores that also run the broker (and PostgreSQL), 0.5 × the counting agent
+  would need well under 0.25 ms of CPU per record for all of it; the measured cost is several times
+  that, so the SQLite target is not met on these machines; the best figure is in the table. Next
+  steps, in order of measured weight: the relay builds its payload from the stored JSON instead of a
+  decoded event object; the seal reads the pending lines from the `LinesPlanned` events it already
+  scans; an orjson transcoder for stored events (format-compatible with eventsourcing's JSON
+  transcoder).
 - **§4 latency.** With the wake-ups, a record moves from edit to `JobSubmitted` in the fetch
   (~10 ms), the fold batch window (`take_events` within 0.2 s) and a few ms of sealing and
   upload; see the per-step medians in the notes. A batch with a new creditor master file still
