@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from streams.demo.run import Demo
 
 
-async def _until(check: Callable[[], bool], timeout_s: float) -> bool:
+async def until(check: Callable[[], bool], timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if await asyncio.to_thread(check):
@@ -41,7 +41,7 @@ async def review_step(demo: Demo) -> bool:
     def reloaded() -> bool:
         return 'data-review="on"' in httpx.get(overview, timeout=5).text
 
-    if not await _until(reloaded, demo.timeout_s):
+    if not await until(reloaded, demo.timeout_s):
         console.print("  [red]✘[/] the worker did not pick up the edited mapping")
         demo.steps.append((title, False, demo.timeout_s))
         return False
@@ -50,7 +50,7 @@ async def review_step(demo: Demo) -> bool:
     req = demo.pick("requisition", "under_review")
     env.procore.approve_requisition(req)
     await env.procore.webhooks.flush()
-    if not await _until(lambda: bool(awaiting_review(ledger)), demo.timeout_s):
+    if not await until(lambda: bool(awaiting_review(ledger)), demo.timeout_s):
         console.print("  [red]✘[/] no batch is waiting for review")
         demo.steps.append((title, False, demo.timeout_s))
         return False

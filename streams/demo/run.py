@@ -20,6 +20,7 @@ from emulators.procore.data import Resource
 from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, demo_environment
+from streams.demo.files_step import delivered_rows, files_step, files_summary
 from streams.demo.review import review_step
 from streams.ledger.rules import load_rules
 from streams.operator.actions import batch_rows, iter_batches, replay_batch
@@ -47,7 +48,8 @@ def procore_approved(env: DemoEnvironment) -> list[tuple[int, str, dict[str, Any
 
 
 def current_reconciliation(env: DemoEnvironment) -> Reconciliation:
-    rows = env.datev.state.bookings(env.mapping.client_id)
+    """Procore against DATEV plus the EXTF files of the destination ``files`` (hand import)."""
+    rows = env.datev.state.bookings(env.mapping.client_id) + delivered_rows(env)
     return reconcile(env.mapping, env.chart, procore_approved(env), rows)
 
 
@@ -65,8 +67,8 @@ class Demo:
         self.settings = settings or Settings(data_dir=env.workdir, log_level="warn")
         self.steps: list[tuple[str, bool, float]] = []
 
-    async def converge(self, what: str) -> bool:
-        """Wait until DATEV matches Procore to the cent, showing progress."""
+    async def converge(self, what: str, where: str = "DATEV") -> bool:
+        """Wait until DATEV (and the files for hand import) match Procore to the cent."""
         started = time.monotonic()
         last = ""
         ledger = build_ledger(self.settings)
@@ -77,7 +79,7 @@ class Demo:
             ]
             if rec.matches and not in_flight:
                 took = time.monotonic() - started
-                self.console.print(f"  [green]✔[/] {what}: DATEV matches Procore ({took:.1f} s)")
+                self.console.print(f"  [green]✔[/] {what}: {where} matches Procore ({took:.1f} s)")
                 self.steps.append((what, True, took))
                 return True
             status = (
@@ -184,8 +186,9 @@ def _summary(demo: Demo) -> bool:
         f"lines, {len(env.datev.state.creditors(client))} creditors, "
         f"{len(env.datev.state.documents(client))} invoice PDFs"
     )
-    table = Table(title="Reconciliation per project (net, EUR)")
-    for col in ("KOST1", "project", "records", "Procore approved", "DATEV booked", "difference"):
+    console.print(files_summary(env))
+    table = Table(title="Reconciliation per project (net, EUR; DATEV + files for hand import)")
+    for col in ("KOST1", "project", "records", "Procore approved", "booked", "difference"):
         table.add_column(col, justify="right" if col not in ("KOST1", "project") else "left")
     for p in rec.projects:
         table.add_row(
@@ -273,6 +276,7 @@ async def run_demo(workdir: Path, size: str, timeout_s: float = 120.0) -> int:
             demo = Demo(env, console, timeout_s)
             await scenario(demo)
             await review_step(demo)
+            await files_step(demo)
         finally:
             took = await asyncio.to_thread(worker.stop)
             console.print(f"• worker stopped by SIGTERM in {took:.1f} s")
