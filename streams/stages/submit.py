@@ -46,6 +46,21 @@ INLINE_FIRST_POLL_S = 2.0  # a first poll due this soon after the upload is made
 RETRY_BACKOFF = Backoff(base_s=2.0, max_s=300.0)
 
 
+def _at_datev(batch: Batch) -> bool:
+    """An upload of an unfinished file may be with DATEV (intent recorded or job pending).
+
+    Such a batch finishes at DATEV even after its client switched to destination ``files``:
+    writing it out as well could book it twice (DATEV's import plus the advisor's by hand).
+    """
+    for kind in batch.files:
+        job = batch.jobs.get(kind)
+        if job is None and kind in batch.intents:
+            return True
+        if job and job.get("result") == "pending" and not str(job["job_id"]).startswith("files:"):
+            return True
+    return False
+
+
 class Submitter:
     def __init__(
         self,
@@ -107,7 +122,7 @@ class Submitter:
                 continue
             blocked = batch.client_id in waiting_creditors
             delivery = self.rules.client(batch.client_id).mapping.delivery
-            if delivery.destination == "files" and delivery.directory:
+            if delivery.destination == "files" and delivery.directory and not _at_datev(batch):
                 changed += await self._write_files(batch, Path(delivery.directory))
                 continue
             if not paused and self._ready(batch, blocked):

@@ -91,3 +91,25 @@ async def test_destination_files_writes_instead_of_calling_datev(
 def test_destination_files_needs_a_directory() -> None:
     with pytest.raises(ValueError, match=r"needs delivery\.directory"):
         DeliverySettings(destination="files")
+
+
+async def test_a_batch_already_at_datev_stays_there_after_a_switch_to_files(
+    stack: DeliveryStack, tmp_path: Path
+) -> None:
+    stack.backfill()
+    stack.datev.faults.job_delay_s = 3600  # the creditor file's job stays pending
+    await stack.submitter.run_once()
+    assert len(stack.datev.state.jobs) == 1
+    out = tmp_path / "for-the-advisor"
+    files_rules = dataclasses.replace(
+        stack.rules,
+        mapping=stack.rules.mapping.model_copy(
+            update={"delivery": DeliverySettings(destination="files", directory=str(out))}
+        ),
+    )
+    stack.submitter.rules.reload(BookingRules([files_rules]))
+    await stack.submitter.run_once()
+    assert not out.exists()  # not written out as well: DATEV may import it
+    (batch,) = list(iter_batches(stack.ledger))
+    assert batch.state == "submitted"
+    assert batch.jobs["creditors"]["job_id"] in stack.datev.state.jobs
