@@ -8,7 +8,7 @@ pure lookups; ``domain.mapping_check`` validates it against the declared chart, 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -76,6 +76,16 @@ class CreditorSettings(_Section):
 
 class DocumentSettings(_Section):
     document_type: str = Field(default="Rechnungseingang", max_length=30)
+    beleglink_wait_minutes: float = Field(
+        default=15,
+        ge=0,
+        le=24 * 60,
+        description="how long a record waits at seal for its PDF to reach DUO (then: no Beleglink)",
+    )
+
+    @property
+    def beleglink_wait(self) -> timedelta:
+        return timedelta(minutes=self.beleglink_wait_minutes)
 
 
 class DeliverySettings(_Section):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -55,6 +55,7 @@ class SealResult:
     batch_ids: tuple[UUID, ...]
     records: int
     lines: int
+    waiting: int = 0  # records whose invoice PDF is not in DUO yet (sealed by a later seal)
 
 
 def creditor_rows(
@@ -95,11 +96,15 @@ def seal_batches(
     position: int,
     now: datetime,
     periods: ClientPeriods | None = None,
+    link_wait: timedelta | None = None,
 ) -> list[Batch]:
-    """Seal every pending line of ``docs`` into batches (split by fiscal year and size)."""
+    """Seal every pending line of ``docs`` into batches (split by fiscal year and size).
+
+    ``link_wait``: how long the records waited for their PDFs (see ``domain.beleglink``).
+    """
     client_id = mapping.client_id
     by_key = {d.key: d for d in docs}
-    lines = [line for d in docs for line in lines_to_seal(d)]  # Beleglink only if DUO has it
+    lines = [line for d in docs for line in lines_to_seal(d, link_wait)]  # Beleglink if in DUO
     batches: list[Batch] = []
     batch_of: dict[str, UUID] = {}
     for index, chunk in enumerate(split_batches(lines, mapping)):

@@ -175,6 +175,7 @@ def build_parts(settings: Settings, seams: Seams | None = None) -> Parts:
     parts.submit = Submitter(ledger, rules, parts.gateway, inline_first_poll_s=0.0)
     if procore is not None:
         parts.documents = DocumentUploader(ledger, rules, parts.gateway, procore)
+        parts.seal.documents = True  # records linking a PDF wait at seal until DUO holds it
     return parts
 
 

@@ -1,8 +1,9 @@
 """Stages that drive the work after folding: seal, submit, upload documents.
 
 Each stage runs every ``interval_s`` and, in between, as soon as its ``Wakeup`` is rung: the fold
-agent rings the seal stage when it stored new events, the seal stage rings submit and documents
-when it sealed a batch. So at cadence ``immediate`` a record moves on within milliseconds instead
+agent rings the seal and documents stages when it stored new events, the documents stage rings
+seal when it uploaded a PDF (records linking it wait at seal), the seal stage rings submit when it
+sealed a batch. So at cadence ``immediate`` a record moves on within milliseconds instead
 of waiting for the next tick; the interval stays as the fallback (crash recovery, retries).
 
 Seal and submit are sharded by DATEV client over the consumer group (:class:`ClientShards`);
@@ -171,7 +172,12 @@ def register_booking_stages(
             app, "submit", interval_s, submitter.run_once, wakeups.submit, on_leader=False
         )
     if uploader is not None:
+
+        async def documents_step() -> None:
+            if await uploader.run_once():
+                wakeups.seal.ring()  # records waiting for these PDFs can be sealed now
+
         tasks["documents"] = register_stage(
-            app, "documents", interval_s, uploader.run_once, wakeups.documents
+            app, "documents", interval_s, documents_step, wakeups.documents
         )
     return tasks

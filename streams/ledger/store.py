@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -251,18 +252,33 @@ class LedgerStore(Application[UUID]):
 
     def pending_documents(self, client_id: str) -> tuple[list[SourceDocument], int | None]:
         """The client's documents with lines to seal, and the last notification looked at."""
-        start = self.tracked(batcher_name(client_id)) + 1
-        seen: dict[UUID, None] = {}
+        scan = self.pending_scan(client_id)
+        return scan.docs, scan.last
+
+    def pending_scan(self, client_id: str) -> PendingScan:
+        """The client's documents with lines to seal, each with its latest ``LinesPlanned``."""
+        tracked = self.tracked(batcher_name(client_id))
+        planned: dict[UUID, tuple[int, datetime]] = {}
         last: int | None = None
-        for n in self.scan([LINES_PLANNED], start=start):
+        for n in self.scan([LINES_PLANNED], start=tracked + 1):
             last = n.id
             event: Any = self.decode(n)
             if event.client_id == client_id:
-                seen[event.originator_id] = None
+                planned[event.originator_id] = (n.id, event.timestamp)
         docs = []
-        versions = self.stored_versions(seen)
-        for agg_id in seen:
+        versions = self.stored_versions(planned)
+        for agg_id in planned:
             doc = self.document_at(agg_id, versions[agg_id]) if agg_id in versions else None
             if doc is not None and doc.pending and doc.client_id == client_id:
                 docs.append(doc)
-        return docs, last
+        return PendingScan(docs, {d.id: planned[d.id] for d in docs}, tracked, last)
+
+
+@dataclass
+class PendingScan:
+    """What a seal looked at: pending documents, where and when each was planned last."""
+
+    docs: list[SourceDocument]
+    planned: dict[UUID, tuple[int, datetime]]  # document id -> (notification id, planned at)
+    tracked: int  # the client's seal position before the scan
+    last: int | None  # the last notification looked at

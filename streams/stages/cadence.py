@@ -19,9 +19,14 @@ def local_now() -> datetime:
 
 class SealScheduler:
     def __init__(
-        self, ledger: Ledger, rules: BookingRules, now: Callable[[], datetime] = local_now
+        self,
+        ledger: Ledger,
+        rules: BookingRules,
+        now: Callable[[], datetime] = local_now,
+        documents: bool = False,
     ) -> None:
         self.ledger = ledger
+        self.documents = documents  # a documents stage uploads PDFs: linking records wait for it
         self.rules = rules
         self.now = now
         self.last_seal: dict[str, datetime | None] = {}  # read from the ledger on first use
@@ -41,7 +46,7 @@ class SealScheduler:
             if not rules.cadence.due(self.last_seal[client_id], now):
                 continue
             scheduled = rules.cadence.kind in ("every", "daily")  # the others never wait
-            result = self.ledger.seal(rules, now, scheduled=scheduled)
+            result = self.ledger.seal(rules, now, scheduled=scheduled, documents=self.documents)
             self.last_seal[client_id] = now
             if result.batch_ids:
                 log.info(
