@@ -46,14 +46,15 @@ def delivered_rows(env: DemoEnvironment) -> list[dict[str, str]]:
     return rows
 
 
-def files_summary(env: DemoEnvironment) -> str:
+def files_summary(demo: Demo) -> str:
+    env = demo.env
     folder = files_directory(env) / env.mapping.client_id
     extf = list(folder.glob("EXTF_*.csv")) if folder.is_dir() else []
     belege = folder / PDF_FOLDER
     pdfs = sum(1 for _ in belege.iterdir()) if belege.is_dir() else 0
     return (
-        f"[bold]As files for hand import ({folder}):[/] {len(extf)} EXTF files, "
-        f"{len(delivered_rows(env))} booking lines, {pdfs} invoice PDFs"
+        f"[bold]As files for hand import ({folder}):[/] {len(delivered_batches(demo))} batch(es), "
+        f"{len(extf)} EXTF files, {len(delivered_rows(env))} booking lines, {pdfs} invoice PDFs"
     )
 
 
@@ -67,7 +68,7 @@ def _edit_mapping(path: Path, directory: Path) -> None:
     os.replace(tmp, path)
 
 
-def _delivered_batches(demo: Demo) -> list[Batch]:
+def delivered_batches(demo: Demo) -> list[Batch]:
     """Batches the worker wrote to the directory (their jobs are ``files:<path>``)."""
     return [
         b
@@ -88,7 +89,7 @@ def _check_directory(demo: Demo, jobs_before: int, docs_before: int) -> list[str
     env = demo.env
     client = env.mapping.client_id
     folder = files_directory(env) / client
-    batches = _delivered_batches(demo)
+    batches = delivered_batches(demo)
     problems: list[str] = []
     if not batches:
         return ["no batch went to the directory"]
@@ -145,7 +146,7 @@ async def files_step(demo: Demo) -> bool:
     await env.procore.webhooks.flush()
     if not await demo.converge(f"requisition {req} as files", "DATEV + the directory"):
         return False
-    batches = await asyncio.to_thread(_delivered_batches, demo)
+    batches = await asyncio.to_thread(delivered_batches, demo)
     pdfs = await asyncio.to_thread(_expected_pdfs, demo, batches)
     belege = directory / client / PDF_FOLDER
 

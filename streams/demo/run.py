@@ -20,7 +20,7 @@ from emulators.procore.data import Resource
 from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
 from streams.demo.environment import DemoEnvironment, demo_environment
-from streams.demo.files_step import delivered_rows, files_step, files_summary
+from streams.demo.files_step import delivered_batches, delivered_rows, files_step, files_summary
 from streams.demo.review import review_step
 from streams.ledger.rules import load_rules
 from streams.operator.actions import batch_rows, iter_batches, replay_batch
@@ -177,7 +177,8 @@ def _summary(demo: Demo) -> bool:
     rec = current_reconciliation(env)
     console = demo.console
     client = env.mapping.client_id
-    batches = batch_rows(build_ledger(demo.settings))
+    as_files = {b.id for b in delivered_batches(demo)}
+    batches = [b for b in batch_rows(build_ledger(demo.settings)) if b.batch_id not in as_files]
     bookings = env.datev.state.bookings(client)
     console.print()
     console.print(
@@ -186,7 +187,7 @@ def _summary(demo: Demo) -> bool:
         f"lines, {len(env.datev.state.creditors(client))} creditors, "
         f"{len(env.datev.state.documents(client))} invoice PDFs"
     )
-    console.print(files_summary(env))
+    console.print(files_summary(demo))
     table = Table(title="Reconciliation per project (net, EUR; DATEV + files for hand import)")
     for col in ("KOST1", "project", "records", "Procore approved", "booked", "difference"):
         table.add_column(col, justify="right" if col not in ("KOST1", "project") else "left")
