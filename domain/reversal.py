@@ -26,14 +26,13 @@ def reverse_line(
     Text and the "Storno zu" Beleginfo name the original invoice number and Belegfeld 1, so the
     accountant finds the booking it reverses.
     """
-    invoice = next((v for a, v in line.beleginfo if a == RAW_NUMBER), line.belegfeld1)
+    invoice = _invoice(line)
     reference = (
         invoice if invoice == line.belegfeld1 else f"{invoice} (Belegfeld {line.belegfeld1})"
     )
     info = line.beleginfo
     if len(info) < 8 and not any(a == STORNO_OF for a, _ in info):
         info = (*info, (STORNO_OF, truncate(reference, 210)[0]))
-    rest = line.text.removesuffix(invoice).removesuffix(line.belegfeld1).strip()
     return line.model_copy(
         update={
             "line_id": f"{line.line_id}~storno",
@@ -41,11 +40,32 @@ def reverse_line(
             if method == "generalumkehr"
             else ("S" if line.debit_credit == "H" else "H"),
             "generalumkehr": method == "generalumkehr",
-            "text": truncate(f"Storno {invoice} {rest}", 60)[0],
+            "text": storno_text(line)[0],
             "document_date": on or line.document_date,
             "beleginfo": info,
         }
     )
+
+
+def _invoice(line: BookingLine) -> str:
+    return next((v for a, v in line.beleginfo if a == RAW_NUMBER), line.belegfeld1)
+
+
+def storno_text(line: BookingLine) -> tuple[str, bool]:
+    """The Storno's Buchungstext (invoice number first) and whether it had to be shortened."""
+    invoice = _invoice(line)
+    rest = line.text.removesuffix(invoice).removesuffix(line.belegfeld1).strip()
+    return truncate(f"Storno {invoice} {rest}", 60)
+
+
+def storno_notes(posted_lines: Sequence[BookingLine]) -> list[str]:
+    """Audit notes for every Storno text that had to be shortened to DATEV's 60 characters."""
+    notes = []
+    for line in posted_lines:
+        text, shortened = storno_text(line)
+        if shortened:
+            notes.append(f"Storno text of {line.belegfeld1} shortened to 60 characters: {text!r}")
+    return notes
 
 
 def plan_rebooking(

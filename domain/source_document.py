@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.booking import BookingLine, DerivationResult, Parked, Planned
 from domain.changes import ProcoreChange, RecordRef, content_hash
-from domain.reversal import ReversalMethod, plan_rebooking
+from domain.reversal import ReversalMethod, plan_rebooking, storno_notes
 
 LineDicts = list[dict[str, Any]]
 
@@ -257,7 +257,7 @@ def apply_decision(
     posted = doc.posted_lines
     if result is None:  # deleted in Procore
         pending = plan_rebooking(posted, [], method=method, reversal_date=reversal_date)
-        return _plan(doc, client_id, [], pending, ["deleted in Procore"])
+        return _plan(doc, client_id, [], pending, ["deleted in Procore", *storno_notes(posted)])
     if isinstance(result, Planned):
         desired = list(result.lines)
         pending = (
@@ -265,7 +265,9 @@ def apply_decision(
             if posted
             else desired
         )
-        return _plan(doc, client_id, desired, pending, list(result.notes))
+        reverses = any(line.line_id.endswith("~storno") for line in pending)
+        reversed_ = storno_notes(posted) if reverses else []
+        return _plan(doc, client_id, desired, pending, [*result.notes, *reversed_])
     if isinstance(result, Parked):
         if doc.decision == "parked" and doc.reason == _parked_reason(result):
             return False

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.booking import BookingLine
-from domain.reversal import plan_rebooking
+from domain.reversal import plan_rebooking, storno_notes
 
 D = Decimal
 
@@ -64,3 +64,33 @@ def test_delete_reverses_everything_on_given_date() -> None:
 def test_first_booking_passes_through() -> None:
     new = [line("10.00")]
     assert plan_rebooking([], new) == new
+
+
+def test_a_shortened_storno_text_keeps_the_invoice_number_and_is_noted() -> None:
+    long = line("100.00").model_copy(
+        update={"text": "Gerüstbau Nord Fassade Hauptgebäude Abschnitt B Los 4"}
+    )
+    (storno,) = plan_rebooking([long], [])
+    assert len(storno.text) <= 60 and storno.text.startswith("Storno 2026-7781 Gerüstbau")
+    (note,) = storno_notes([long])
+    assert "2026-7781" in note and "shortened to 60" in note and storno.text in note
+    assert storno_notes([line("100.00")]) == []  # short texts need no note
+
+
+def test_the_record_audit_notes_a_shortened_storno_text() -> None:
+    from domain.booking import Planned
+    from domain.source_document import SourceDocument, apply_decision
+
+    key = "4281379:20251:direct_cost:990011"
+    long = line("100.00").model_copy(
+        update={
+            "source_ref": key,
+            "text": "Gerüstbau Nord Fassade Hauptgebäude Abschnitt B Los 4",
+        }
+    )
+    doc = SourceDocument(key=key, resource="direct_cost")
+    apply_decision(doc, "29098-55003", Planned(lines=(long,)))
+    doc.mark_batched(record_key=key, batch_id="b1", plan_no=doc.plan_no, line_ids=["r/1"])
+    apply_decision(doc, "29098-55003", None)  # deleted in Procore after posting
+    assert doc.notes[0] == "deleted in Procore"
+    assert any("Storno text of 2026-7781 shortened" in n for n in doc.notes)
