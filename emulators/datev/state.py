@@ -60,6 +60,12 @@ def demo_client(consultant: int = 455148, client: int = 1) -> EmulatedClient:
     return EmulatedClient(chart=chart)
 
 
+def _bedi_guid(link: str) -> str:
+    """The GUID of a ``BEDI "<guid>"`` Beleglink ("" if none)."""
+    text = link.strip()
+    return text[len("BEDI") :].strip().strip('"') if text.startswith("BEDI") else ""
+
+
 @dataclass
 class ExtfJob:
     id: str
@@ -75,6 +81,9 @@ class ExtfJob:
     try_again: bool = False  # fails with 1008837: an internal DATEV error, the app should retry
     result: str = "pending"
     validation_details: dict[str, Any] | None = None
+    # Beleglink GUIDs the file names that DUO did not hold when it was submitted (observed for
+    # tests; the import itself does not depend on it).
+    links_missing: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """A ``Job`` of the extf-files spec; fields without a value are left out, not null."""
@@ -185,6 +194,9 @@ class DatevState:
             force_fail=self.faults.fail_message if self.faults.fail_jobs else "",
             try_again=try_again,
         )
+        held = self._documents.get(client.id, {})
+        links = {_bedi_guid(b.get("beleglink", "")) for b in job.check.bookings}
+        job.links_missing = tuple(sorted(g for g in links if g and g not in held))
         self.jobs[job.id] = job
         return self.refresh_job(job)
 

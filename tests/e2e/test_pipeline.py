@@ -78,6 +78,10 @@ async def test_every_change_and_fault_reaches_datev_exactly_once(running: Runnin
     failed = [name for name, ok, _ in demo.steps if not ok]
     assert failed == [], running.log_tail()
     assert len(demo.steps) >= 7
+    # Beleglink only for a document DUO holds: no file links a PDF not yet in DUO.
+    jobs = running.env.datev.state.jobs.values()
+    assert [(j.filename, j.links_missing) for j in jobs if j.links_missing] == []
+    assert any(b["beleglink"] for b in running.env.datev.state.bookings(demo.env.mapping.client_id))
 
 
 @pytest.mark.parametrize("running", ["postgres"], indirect=True)
