@@ -27,6 +27,7 @@ from domain.periods import period_of
 from domain.periods.register import ClientPeriods
 from domain.procore.records import Vendor
 from domain.source_document import SourceDocument, dump_lines
+from domain.text import clean_text
 
 SEAL_CLOCK_NAMESPACE = uuid.UUID("3e0b9a57-6c2d-4f1e-8a7b-5d4c3b2a1f09")
 
@@ -63,11 +64,13 @@ def creditor_rows(
     docs: Mapping[str, SourceDocument],
     registry: CreditorRegistry,
     batch_id: UUID,
+    notes: dict[str, list[str]] | None = None,
 ) -> list[CreditorRecord]:
     """Creditor master rows for vendors in these lines that DATEV has not seen in this version.
 
     A vendor is exported when its creditor account appears in the lines and the vendor data the
     record carries differs from the version last exported; the export is recorded on ``registry``.
+    A name or Kurzbezeichnung that had to change is noted under the record that carried it.
     """
     by_account = {account: vendor for vendor, account in registry.assigned.items()}
     rows: dict[int, CreditorRecord] = {}
@@ -80,13 +83,28 @@ def creditor_rows(
         digest = content_hash(raw)
         if registry.exported.get(vendor_id) == digest:
             continue
-        record = creditor_record(Vendor.model_validate(raw), line.account)
+        vendor = Vendor.model_validate(raw)
+        record = creditor_record(vendor, line.account)
         short = registry.unique_short_name(line.account, record.short_name)
         rows[line.account] = record.model_copy(update={"short_name": short})
+        if notes is not None:
+            changed = creditor_changes(vendor, record.name, short, line.account)
+            notes.setdefault(doc.key, []).extend(changed)
         registry.exported_version(
             vendor_id=vendor_id, content_hash=digest, batch_id=str(batch_id), short_name=short
         )
     return list(rows.values())
+
+
+def creditor_changes(vendor: Vendor, name: str, short: str, account: int) -> list[str]:
+    """What DATEV's limits changed in a creditor's master data (for the audit trail)."""
+    changes = []
+    if name != clean_text(vendor.legal_name or vendor.name):
+        changes.append(f"creditor {account}: name shortened to 50 characters: {name!r}")
+    wanted = clean_text(vendor.abbreviated_name or "")
+    if short != wanted:
+        changes.append(f"creditor {account}: Kurzbezeichnung {wanted!r} became {short!r}")
+    return changes
 
 
 def seal_batches(
@@ -107,9 +125,10 @@ def seal_batches(
     lines = [line for d in docs for line in lines_to_seal(d, link_wait)]  # Beleglink if in DUO
     batches: list[Batch] = []
     batch_of: dict[str, UUID] = {}
+    notes: dict[str, list[str]] = {}  # per record: what DATEV's limits changed in creditor rows
     for index, chunk in enumerate(split_batches(lines, mapping)):
         batch_id = Batch.create_id(client_id, position, index)
-        creditors = creditor_rows(chunk, by_key, registry, batch_id)
+        creditors = creditor_rows(chunk, by_key, registry, batch_id, notes)
         label = None
         if periods is not None:  # one Buchungsstapel per Buchungsperiode, numbered within it
             period = period_of(chunk[0].document_date)
@@ -141,5 +160,6 @@ def seal_batches(
             batch_id=str(batch_of[doc.key]),
             plan_no=doc.plan_no,
             line_ids=[line["line_id"] for line in doc.pending],
+            notes=notes.get(doc.key, []),
         )
     return batches

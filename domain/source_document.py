@@ -148,8 +148,15 @@ class SourceDocument(Aggregate):
 
     @event("LinesBatched")
     def mark_batched(
-        self, record_key: str, batch_id: str, plan_no: int, line_ids: list[str]
+        self,
+        record_key: str,
+        batch_id: str,
+        plan_no: int,
+        line_ids: list[str],
+        notes: list[str] | None = None,  # what sealing changed (events stored before: none)
     ) -> None:
+        if notes:
+            self.notes = [*self.notes, *notes]
         self.posted = self.desired
         self.pending = []
         self.batches.append(batch_id)

@@ -180,3 +180,36 @@ def test_master_data_re_sent_when_name_address_or_bank_data_change() -> None:
     moved = GERUEST.model_copy(update={"name": "Gerüstbau Nord GmbH", "address": "Kai 1"})
     assert rows(moved) == ["Gerüstbau Nord GmbH"]
     assert rows(moved) == []
+
+
+def test_shortened_creditor_name_and_changed_kurzbezeichnung_are_noted_on_the_record() -> None:
+    from uuid import uuid4
+
+    from domain.sealing import creditor_rows
+    from domain.source_document import SourceDocument
+
+    registry = CreditorRegistry(client_id="29098-55003")
+    registry.assign(vendor_id=1, account=70011)
+    registry.assign(vendor_id=2, account=70012)
+    registry.exported_version(vendor_id=1, content_hash="a", batch_id="b", short_name="KRANEU")
+    long_name = "Kranverleih und Baumaschinenhandel Neumann Nord GmbH & Co. KG Lübeck"  # 68
+    vendor = GERUEST.model_copy(update={"id": 2, "name": long_name, "abbreviated_name": "KRANEU"})
+    line = BookingLine(
+        line_id="k/1",
+        source_ref="k",
+        amount=D("1.00"),
+        debit_credit="H",
+        account=70012,
+        contra_account=3100,
+        document_date=date(2026, 10, 1),
+        belegfeld1="R1",
+    )
+    doc = SourceDocument(key="4281379:20251:direct_cost:1", resource="direct_cost")
+    doc.context = {"vendor": vendor.model_dump(mode="json")}
+    notes: dict[str, list[str]] = {}
+    (row,) = creditor_rows([line], {"k": doc}, registry, uuid4(), notes)
+    assert len(row.name) <= 50 and row.short_name == "KRANEU 70012"
+    assert notes[doc.key] == [
+        f"creditor 70012: name shortened to 50 characters: {row.name!r}",
+        "creditor 70012: Kurzbezeichnung 'KRANEU' became 'KRANEU 70012'",
+    ]
