@@ -163,6 +163,7 @@ class CloseReport:
     batches: list[BatchFact] = field(default_factory=list)
     documents_uploaded: int = 0
     documents_failed: int = 0
+    links_dropped: int = 0  # records booked without Beleglink (PDF refused or not in DUO in time)
     adjustments: list[tuple[str, str]] = field(default_factory=list)  # (record, note)
 
     def total(self, name: str) -> Decimal:

@@ -83,6 +83,8 @@ def reconciliation_report(
             report.documents_uploaded += 1
         elif doc.key in in_period and doc.document_state == "failed":
             report.documents_failed += 1
+        if doc.key in in_period and doc.link_dropped:
+            report.links_dropped += 1
     return build_report(report, records, lines)
 
 

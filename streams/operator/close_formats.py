@@ -101,7 +101,11 @@ def report_dict(report: CloseReport) -> dict[str, Any]:
             }
             for b in report.batches
         ],
-        "documents": {"uploaded": report.documents_uploaded, "failed": report.documents_failed},
+        "documents": {
+            "uploaded": report.documents_uploaded,
+            "failed": report.documents_failed,
+            "booked_without_beleglink": report.links_dropped,
+        },
         "adjustments": [{"ref": ref, "note": note} for ref, note in report.adjustments],
     }
 

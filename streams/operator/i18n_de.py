@@ -144,6 +144,7 @@ _PAGES: dict[str, str] = {
     "Submitted / failed": "Übermittelt / fehlgeschlagen",
     "Documents uploaded": "Belegbilder hochgeladen",
     "{n} ({failed} failed)": "{n} ({failed} fehlgeschlagen)",
+    "Booked without Beleglink": "Ohne Beleglink gebucht",
     "Procore approved vs DATEV accepted, per project": (
         "In Procore freigegeben und von DATEV übernommen, je Projekt"
     ),

@@ -75,3 +75,26 @@ def test_reconcile_formats_and_period_commands(sealed: Path) -> None:
     assert code == 0 and "closed months: none" in out
     code, out = run("reconcile", "--client", CLIENT, "--period", "10/2026")
     assert code != 0 and "YYYY-MM" in out
+
+
+def test_reconcile_reports_records_booked_without_beleglink(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = generate(seed=7, size="small", clock=ManualClock())
+    mapping = _write_mapping(tmp_path, FakeEmulator(state), "manual")  # type: ignore[arg-type]
+    monkeypatch.setenv("MLC_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("MLC_MAPPINGS", orjson.dumps([str(mapping)]).decode())
+    settings = load_settings()
+    rules = build_rules(settings)
+    assert rules is not None
+    ledger = build_ledger(settings, rules)
+    for i, change in enumerate(all_snapshots(state)):
+        ledger.fold("procore.records", 0, [(i, change)])
+    # No PDF reached DUO within the wait: every linking record is booked without its link.
+    route = rules.client(CLIENT)
+    late = datetime.now(UTC) + route.mapping.documents.beleglink_wait
+    assert ledger.seal(route, late, documents=True).records
+    code, out = run("reconcile", "--client", CLIENT, "--period", "2026-10", "--format", "json")
+    assert code == 0, out
+    documents = orjson.loads(out)["documents"]
+    assert documents["booked_without_beleglink"] > 0 and documents["uploaded"] == 0
