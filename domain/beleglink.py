@@ -20,11 +20,18 @@ def _links(doc: SourceDocument) -> set[str]:
     return {line.beleglink for line in doc.pending_lines if line.beleglink}
 
 
+def _elsewhere(doc: SourceDocument) -> str | None:
+    return getattr(doc, "document_elsewhere", None)
+
+
 def _held(doc: SourceDocument, links: set[str]) -> bool:
-    return doc.document_state == "uploaded" and links == {doc.document_guid}
+    uploaded = doc.document_state == "uploaded" and not _elsewhere(doc)
+    return uploaded and links == {doc.document_guid}
 
 
 def _refused(doc: SourceDocument) -> bool:
+    if doc.document_state == "uploaded" and _elsewhere(doc):
+        return True  # the PDF is in DUO, but not under the GUID the lines link
     return doc.document_state == "failed" and not doc.document_retryable
 
 
@@ -48,7 +55,12 @@ def lines_to_seal(doc: SourceDocument, wait: timedelta | None = None) -> list[Bo
     links = _links(doc)
     if not links or _held(doc, links):
         return lines
-    if _refused(doc):
+    if elsewhere := _elsewhere(doc):
+        reason = (
+            f"DUO already holds this invoice PDF as another document ({elsewhere}); "
+            "booked without Beleglink"
+        )
+    elif _refused(doc):
         why = doc.document_failure or "no reason given"
         reason = f"DUO refused the invoice PDF ({why}); booked without Beleglink"
     elif wait is None:

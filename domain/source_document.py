@@ -75,6 +75,7 @@ class SourceDocument(Aggregate):
         self.document_failure: str | None = None  # why the PDF is parked (DUO code and text)
         self.document_retryable = True  # False once DUO refused the PDF for good
         self.link_dropped: str | None = None  # why lines were sealed without Beleglink
+        self.document_elsewhere: str | None = None  # DUO holds the file as another document
 
     # -- observations -------------------------------------------------------------------------
 
@@ -174,10 +175,15 @@ class SourceDocument(Aggregate):
         self.decision = "planned"
 
     @event("DocumentUploaded")
-    def document_uploaded(self, record_key: str, guid: str, filename: str, client_id: str) -> None:
+    def document_uploaded(
+        self, record_key: str, guid: str, filename: str, client_id: str, held_elsewhere: str = ""
+    ) -> None:
+        """In DUO; ``held_elsewhere``: DUO already had the file as another document (#DCO01253),
+        so no document carries ``guid`` and a Beleglink to it would lead nowhere."""
         self.document_guid = guid
         self.document_state = "uploaded"
         self.document_failure = None
+        self.document_elsewhere = held_elsewhere or None
 
     @event("DocumentFailed")
     def document_failed(self, record_key: str, guid: str, reason: str, retryable: bool) -> None:

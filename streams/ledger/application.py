@@ -116,13 +116,18 @@ class Ledger(BatchCommands):
         filename: str = "",
         failure: str | None = None,
         retryable: bool = False,
+        held_elsewhere: str = "",
     ) -> SourceDocument:
         """The invoice PDF reached DUO (``failure`` None) or is parked with the failure."""
         doc = self.load(SourceDocument, doc_id)
         assert doc.client_id is not None
         if failure is None:
             doc.document_uploaded(
-                record_key=doc.key, guid=guid, filename=filename, client_id=doc.client_id
+                record_key=doc.key,
+                guid=guid,
+                filename=filename,
+                client_id=doc.client_id,
+                held_elsewhere=held_elsewhere,
             )
         else:
             doc.document_failed(record_key=doc.key, guid=guid, reason=failure, retryable=retryable)

@@ -124,6 +124,7 @@ class DocumentUploader:
             return await self._write_pdf(
                 doc, guid, attachment.url, Path(mapping.delivery.directory)
             )
+        elsewhere = ""
         for attempt in range(ATTEMPTS):
             try:
                 data = await self._download(attachment.url, ref.company_id)
@@ -143,7 +144,7 @@ class DocumentUploader:
                 # #DCO01253: Belege online already holds this very file (an earlier upload
                 # under another GUID, or by hand). The document is there: done, not parked.
                 log.info("document of %s: DUO already holds %s (#DCO01253)", doc.key, filename)
-                error = None
+                error, elsewhere = None, "#DCO01253 duplicate file"
                 break
             except (DatevError, ProcoreError, ValueError) as exc:
                 error = exc
@@ -156,7 +157,7 @@ class DocumentUploader:
             error = None
             break
         if error is None:
-            await asyncio.to_thread(self._record, doc, "uploaded", guid, filename)
+            await asyncio.to_thread(self._record, doc, "uploaded", guid, filename, None, elsewhere)
             telemetry.document_upload("uploaded")
             return 1
         rounds = self._rounds.get(doc.id, 0) + 1
@@ -197,10 +198,16 @@ class DocumentUploader:
         return b"".join(chunks)
 
     def _record(
-        self, doc: SourceDocument, state: str, guid: str, text: str, error: Exception | None = None
+        self,
+        doc: SourceDocument,
+        state: str,
+        guid: str,
+        text: str,
+        error: Exception | None = None,
+        elsewhere: str = "",
     ) -> None:
         if state == "uploaded":
-            self.ledger.record_upload(doc.id, guid, filename=text)
+            self.ledger.record_upload(doc.id, guid, filename=text, held_elsewhere=elsewhere)
         else:
             retryable = bool(getattr(error, "retryable", False))
             self.ledger.record_upload(doc.id, guid, failure=text, retryable=retryable)

@@ -11,7 +11,8 @@ import pytest
 
 from emulators.procore import mutations
 from streams.config.settings import Settings
-from streams.operator.actions import batch_rows, parked
+from streams.ledger.read_models import records
+from streams.operator.actions import batch_rows, find_document, parked
 from tests.support.delivery import DeliveryStack, delivery_stack
 
 
@@ -100,6 +101,11 @@ async def test_a_pdf_duo_already_holds_is_done_not_parked(
     assert stack.datev.state.documents(stack.rules.client_id) == []
     assert parked(stack.ledger) == []
     assert await stack.uploader.run_once() == 0  # done: not tried again
+    # No document carries our GUIDs, so the lines must not link them.
+    held = [row.key for row in records(stack.ledger) if row.document_state == "uploaded"]
+    assert held
+    for key in held:
+        assert find_document(stack.ledger, key).document_elsewhere == "#DCO01253 duplicate file"
 
 
 async def test_a_parked_pdf_shows_duos_code_and_text(stack: DeliveryStack) -> None:

@@ -98,3 +98,20 @@ def test_lines_without_a_link_never_wait() -> None:
     apply_decision(doc, "29098-55003", Planned(lines=(line,)))
     assert not waits_for_document(doc, PLANNED, PLANNED, WAIT)
     assert lines_to_seal(doc, WAIT) == [line] and doc.link_dropped is None
+
+
+def test_a_pdf_duo_holds_as_another_document_books_without_the_link_at_once() -> None:
+    """#DCO01253: the file is in DUO, but under another GUID — a link to ours leads nowhere."""
+    doc = document()
+    doc.document_uploaded(
+        record_key=KEY,
+        guid=GUID,
+        filename="a.pdf",
+        client_id="29098-55003",
+        held_elsewhere="#DCO01253 duplicate file",
+    )
+    assert not waits_for_document(doc, PLANNED, PLANNED, WAIT)
+    (line,) = lines_to_seal(doc, WAIT)
+    assert line.beleglink is None
+    assert doc.link_dropped and "#DCO01253" in doc.link_dropped
+    assert doc.document_state == "uploaded"  # done, not parked
