@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -64,3 +65,19 @@ async def worker_serving(env: Mapping[str, str], web_port: int, log: Path) -> As
             await asyncio.to_thread(proc.wait, 15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def signed_in_worker_env(
+    worker_env: Mapping[str, str],
+    token: str,
+    monkeypatch: pytest.MonkeyPatch,
+    mapping: Path | None = None,
+) -> dict[str, str]:
+    """The demo worker's environment with a status token (not demo mode), also set in this
+    process so the test's own ledger reads the same settings; ``mapping`` replaces the mapping."""
+    env = {**worker_env, "MLC_STATUS_TOKEN": token, "MLC_DEMO_MODE": "false"}
+    if mapping is not None:
+        env["MLC_MAPPINGS"] = orjson.dumps([str(mapping)]).decode()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env

@@ -12,7 +12,6 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import orjson
 import pytest
 
 from streams.bootstrap import build_ledger
@@ -21,7 +20,14 @@ from streams.demo.environment import demo_environment
 from streams.ledger.rules import load_rules
 from streams.operator.actions import parked
 from tests.integration.ops.test_status_page import break_mapping
-from tests.support.browser import CHROMIUM, LAUNCH_ARGS, ROOT, needs_chromium, worker_serving
+from tests.support.browser import (
+    CHROMIUM,
+    LAUNCH_ARGS,
+    ROOT,
+    needs_chromium,
+    signed_in_worker_env,
+    worker_serving,
+)
 from tests.support.snapshots import all_snapshots
 
 TOKEN = "editor-browser-token-0123456789"
@@ -37,14 +43,7 @@ async def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
     """A worker whose mapping lacks the labour default: labour lines are parked."""
     async with demo_environment(tmp_path / "demo", "small", cadence="immediate") as demo:
         broken = break_mapping(demo, tmp_path)
-        env = {
-            **demo.worker_env(),
-            "MLC_STATUS_TOKEN": TOKEN,
-            "MLC_DEMO_MODE": "false",
-            "MLC_MAPPINGS": orjson.dumps([str(broken)]).decode(),
-        }
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        env = signed_in_worker_env(demo.worker_env(), TOKEN, monkeypatch, broken)
         ledger = build_ledger(Settings(), load_rules([broken]))
         for i, change in enumerate(all_snapshots(demo.procore.state)):
             ledger.fold("procore.records", 0, [(i, change)])

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
-import orjson
 import pytest
 
 from streams.bootstrap import build_ledger
@@ -22,7 +21,14 @@ from streams.demo.environment import demo_environment
 from streams.ledger.rules import load_rules
 from streams.stages.seal import seal
 from tests.integration.ops.test_review import with_review
-from tests.support.browser import CHROMIUM, LAUNCH_ARGS, ROOT, needs_chromium, worker_serving
+from tests.support.browser import (
+    CHROMIUM,
+    LAUNCH_ARGS,
+    ROOT,
+    needs_chromium,
+    signed_in_worker_env,
+    worker_serving,
+)
 from tests.support.snapshots import all_snapshots
 
 TOKEN = "review-browser-token-0123456789"
@@ -38,14 +44,7 @@ async def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
     """A worker for a client with review = true; one batch sealed before it starts."""
     async with demo_environment(tmp_path / "demo", "small", cadence="immediate") as demo:
         mapping = with_review(demo, tmp_path)
-        env = {
-            **demo.worker_env(),
-            "MLC_STATUS_TOKEN": TOKEN,
-            "MLC_DEMO_MODE": "false",
-            "MLC_MAPPINGS": orjson.dumps([str(mapping)]).decode(),
-        }
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        env = signed_in_worker_env(demo.worker_env(), TOKEN, monkeypatch, mapping)
         rules = load_rules([mapping])
         ledger = build_ledger(Settings(), rules)
         changes = list(all_snapshots(demo.procore.state))

@@ -20,7 +20,14 @@ from streams.demo.environment import DemoEnvironment, demo_environment
 from streams.ledger.rules import load_rules
 from streams.operator.actions import parked
 from tests.integration.ops.test_status_page import break_mapping
-from tests.support.browser import CHROMIUM, LAUNCH_ARGS, ROOT, needs_chromium, worker_serving
+from tests.support.browser import (
+    CHROMIUM,
+    LAUNCH_ARGS,
+    ROOT,
+    needs_chromium,
+    signed_in_worker_env,
+    worker_serving,
+)
 from tests.support.snapshots import all_snapshots
 
 TOKEN = "browser-test-token-0123456789"
@@ -34,9 +41,7 @@ pytestmark = [
 @pytest.fixture
 async def worker_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
     async with demo_environment(tmp_path / "demo", "small", cadence="immediate") as demo:
-        env = {**demo.worker_env(), "MLC_STATUS_TOKEN": TOKEN, "MLC_DEMO_MODE": "false"}
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        env = signed_in_worker_env(demo.worker_env(), TOKEN, monkeypatch)
         settings = Settings()
         _fold_with_a_gap_in_the_mapping(demo, settings, tmp_path)
         async with worker_serving(env, demo.web_port, tmp_path / "worker.log") as url:
