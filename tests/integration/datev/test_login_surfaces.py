@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
-from aiohttp import web
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
@@ -18,9 +16,9 @@ from streams.bootstrap import build_ledger, build_procore
 from streams.cli import app
 from streams.config.settings import DatevSettings, Settings
 from streams.operator.status.context import StatusContext
-from streams.operator.status.routes import status_application
 from streams.setup.checks import datev as datev_check
 from streams.setup.checks.base import DoctorContext
+from tests.support.status_site import status_client
 
 
 @pytest.fixture
@@ -47,16 +45,8 @@ async def test_status_page_and_readyz_say_login_needed(rejected: Settings, vault
     ctx = StatusContext(settings=rejected, ledger=build_ledger(rejected), rules=None, vault=vault)
     text, kind = ctx.login_state()  # no gateway in this process: read from the data directory
     assert kind == "fail" and text.startswith(LOGIN_NEEDED)
-    runner = web.AppRunner(status_application(ctx))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
-            ready = (await http.get("/readyz")).json()
-    finally:
-        await runner.cleanup()
+    async with status_client(ctx) as http:
+        ready = (await http.get("/readyz")).json()
     assert ready["status"] == "degraded" and ready["datev"].startswith(LOGIN_NEEDED)
 
 

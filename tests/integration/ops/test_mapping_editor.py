@@ -9,7 +9,6 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from aiohttp import web
 
 from domain.source_document import SourceDocument
 from streams.bootstrap import build_ledger
@@ -18,9 +17,9 @@ from streams.demo.environment import DemoEnvironment
 from streams.ledger.rules import load_rules
 from streams.operator.actions import parked
 from streams.operator.status.context import StatusContext
-from streams.operator.status.routes import status_application
 from tests.integration.ops.test_status_page import TOKEN, break_mapping, login
 from tests.support.snapshots import all_snapshots
+from tests.support.status_site import status_client
 
 
 @pytest.fixture
@@ -38,15 +37,9 @@ async def editor(
     for i, change in enumerate(all_snapshots(demo.procore.state)):
         ledger.fold("procore.records", 0, [(i, change)])
     ctx = StatusContext(settings=settings, ledger=ledger, rules=rules)
-    runner = web.AppRunner(status_application(ctx))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
+    async with status_client(ctx) as http:
         await login(http)
         yield http, ctx, broken
-    await runner.cleanup()
     ledger.close()
 
 

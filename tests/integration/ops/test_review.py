@@ -9,7 +9,6 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from aiohttp import web
 
 from domain.batch import Batch
 from domain.source_document import SourceDocument
@@ -19,10 +18,10 @@ from streams.demo.environment import DemoEnvironment
 from streams.ledger.rules import load_rules
 from streams.operator.review.model import awaiting_review
 from streams.operator.status.context import StatusContext
-from streams.operator.status.routes import status_application
 from streams.stages.seal import seal
 from tests.integration.ops.test_status_page import TOKEN, login
 from tests.support.snapshots import all_snapshots
+from tests.support.status_site import status_client
 
 
 def with_review(demo: DemoEnvironment, tmp_path: Path) -> Path:
@@ -57,15 +56,9 @@ async def site(
     batches = awaiting_review(ledger)
     assert len(batches) >= 2 and all(b.state == "in_review" for b in batches)
     ctx = StatusContext(settings=settings, ledger=ledger, rules=rules)
-    runner = web.AppRunner(status_application(ctx))
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    host, port = runner.addresses[0][:2]
-    async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
+    async with status_client(ctx) as http:
         await login(http)
         yield http, ctx, batches
-    await runner.cleanup()
     ledger.close()
 
 

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiohttp import web
 from pydantic import SecretStr
 
 from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
 from streams.operator.status import auth
 from streams.operator.status.context import StatusContext
-from streams.operator.status.routes import status_application
+from tests.support.status_site import status_client
 
 TOKEN = "correct-horse-battery"
 
@@ -35,14 +34,8 @@ async def site(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, StatusC
     clock = Clock()
     ctx = StatusContext(settings=settings, ledger=build_ledger(settings), rules=None)
     ctx.throttle = auth.LoginThrottle(base_delay_s=0.25, max_delay_s=0.5, clock=clock)
-    runner = web.AppRunner(status_application(ctx))
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    host, port = runner.addresses[0][:2]
-    async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
+    async with status_client(ctx) as http:
         yield http, ctx, clock
-    await runner.cleanup()
 
 
 @pytest.mark.timing  # the first answers must take < 0.25 s
@@ -101,41 +94,28 @@ async def test_session_cookie_expires_and_ends_when_the_token_changes(site) -> N
 async def test_demo_mode_answers_only_to_loopback_host_names(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", demo_mode=True, language="en")
     ctx = StatusContext(settings=settings, ledger=build_ledger(settings), rules=None)
-    runner = web.AppRunner(status_application(ctx))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    port = runner.addresses[0][1]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
-                page = await http.get("/status/batches", headers={"Host": host})
-                assert page.status_code == 200, host
-            for host in (f"attacker.example:{port}", "127.0.0.1.nip.io", ""):
-                page = await http.get("/status/batches", headers={"Host": host})
-                assert page.status_code == 421, host
-            replay = await http.post(
-                "/status/replay",
-                data={"record": "x"},
-                headers={"Host": "rebind.example", "Origin": "http://rebind.example"},
-            )
-            assert replay.status_code == 421
-    finally:
-        await runner.cleanup()
+    async with status_client(ctx) as http:
+        port = http.base_url.port
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+            page = await http.get("/status/batches", headers={"Host": host})
+            assert page.status_code == 200, host
+        for host in (f"attacker.example:{port}", "127.0.0.1.nip.io", ""):
+            page = await http.get("/status/batches", headers={"Host": host})
+            assert page.status_code == 421, host
+        replay = await http.post(
+            "/status/replay",
+            data={"record": "x"},
+            headers={"Host": "rebind.example", "Origin": "http://rebind.example"},
+        )
+        assert replay.status_code == 421
 
 
 async def test_lockout_page_is_german_by_default(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", status_token=SecretStr(TOKEN))
     ctx = StatusContext(settings=settings, ledger=build_ledger(settings), rules=None)
     ctx.throttle = auth.LoginThrottle(free=0, lock_after=1, base_delay_s=0)
-    runner = web.AppRunner(status_application(ctx))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    port = runner.addresses[0][1]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            page = await http.post("/status/login", data={"token": "guess"})
-            assert page.status_code == 429
-            assert "Zu viele falsche Passwörter von Ihrer Adresse" in page.text
-            assert "15 Minute(n)" in page.text
-    finally:
-        await runner.cleanup()
+    async with status_client(ctx) as http:
+        page = await http.post("/status/login", data={"token": "guess"})
+        assert page.status_code == 429
+        assert "Zu viele falsche Passwörter von Ihrer Adresse" in page.text
+        assert "15 Minute(n)" in page.text

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiohttp import web
 
 from domain.source_document import SourceDocument
 from streams.bootstrap import build_ledger, open_vault
@@ -18,9 +17,9 @@ from streams.demo.environment import DemoEnvironment
 from streams.ledger.rules import load_rules
 from streams.operator.actions import batch_rows, parked
 from streams.operator.status.context import StatusContext
-from streams.operator.status.routes import status_application
 from streams.stages.seal import seal
 from tests.support.snapshots import all_snapshots
+from tests.support.status_site import status_client
 
 TOKEN = "correct horse battery staple"
 
@@ -49,14 +48,8 @@ async def site(
     ledger = build_ledger(settings, rules)
     seal(ledger, next(iter(rules.clients.values())), datetime.now().astimezone())
     ctx = StatusContext(settings=settings, ledger=ledger, rules=rules, vault=open_vault(settings))
-    runner = web.AppRunner(status_application(ctx))
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    host, port = runner.addresses[0][:2]
-    async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
+    async with status_client(ctx) as http:
         yield http, ctx
-    await runner.cleanup()
 
 
 async def login(http: httpx.AsyncClient) -> None:
@@ -168,19 +161,11 @@ async def test_german_is_the_default(demo_settings) -> None:
     assert settings.language == "de"
     ledger = build_ledger(settings, None)
     ctx = StatusContext(settings=settings, ledger=ledger, rules=None)
-    runner = web.AppRunner(status_application(ctx))
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
-            page = (await http.get("/status/login")).text
-            assert "Passwort der Statusseite" in page and "Anmelden" in page
-            wrong = await http.post("/status/login", data={"token": "guess"})
-            assert "Falsches Passwort." in wrong.text
-    finally:
-        await runner.cleanup()
+    async with status_client(ctx) as http:
+        page = (await http.get("/status/login")).text
+        assert "Passwort der Statusseite" in page and "Anmelden" in page
+        wrong = await http.post("/status/login", data={"token": "guess"})
+        assert "Falsches Passwort." in wrong.text
         ledger.close()
 
 

@@ -156,16 +156,7 @@ def test_master_data_re_sent_when_name_address_or_bank_data_change() -> None:
 
     registry = CreditorRegistry(client_id="29098-55003")
     registry.assign(vendor_id=GERUEST.id, account=70020)
-    line = BookingLine(
-        line_id="k/1",
-        source_ref="k",
-        amount=D("1.00"),
-        debit_credit="H",
-        account=70020,
-        contra_account=3100,
-        document_date=date(2026, 10, 1),
-        belegfeld1="R1",
-    )
+    line = creditor_line(70020)
     doc = SourceDocument(key="4281379:20251:direct_cost:1", resource="direct_cost")
 
     def rows(vendor: Vendor) -> list[str]:
@@ -194,16 +185,7 @@ def test_shortened_creditor_name_and_changed_kurzbezeichnung_are_noted_on_the_re
     registry.exported_version(vendor_id=1, content_hash="a", batch_id="b", short_name="KRANEU")
     long_name = "Kranverleih und Baumaschinenhandel Neumann Nord GmbH & Co. KG Lübeck"  # 68
     vendor = GERUEST.model_copy(update={"id": 2, "name": long_name, "abbreviated_name": "KRANEU"})
-    line = BookingLine(
-        line_id="k/1",
-        source_ref="k",
-        amount=D("1.00"),
-        debit_credit="H",
-        account=70012,
-        contra_account=3100,
-        document_date=date(2026, 10, 1),
-        belegfeld1="R1",
-    )
+    line = creditor_line(70012)
     doc = SourceDocument(key="4281379:20251:direct_cost:1", resource="direct_cost")
     doc.context = {"vendor": vendor.model_dump(mode="json")}
     notes: dict[str, list[str]] = {}
@@ -213,3 +195,17 @@ def test_shortened_creditor_name_and_changed_kurzbezeichnung_are_noted_on_the_re
         f"creditor 70012: name shortened to 50 characters: {row.name!r}",
         "creditor 70012: Kurzbezeichnung 'KRANEU' became 'KRANEU 70012'",
     ]
+
+
+def creditor_line(account: int) -> BookingLine:
+    """A one-euro line on ``account`` from record ``k``, for the creditor-row tests."""
+    return BookingLine(
+        line_id="k/1",
+        source_ref="k",
+        amount=D("1.00"),
+        debit_credit="H",
+        account=account,
+        contra_account=3100,
+        document_date=date(2026, 10, 1),
+        belegfeld1="R1",
+    )
