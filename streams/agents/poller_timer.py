@@ -8,7 +8,7 @@ import faust
 
 from streams.agents.stages import register_stage
 from streams.inputs.poller import Poller
-from streams.inputs.publishing import topic_publisher
+from streams.inputs.webhook import topic_publisher
 
 
 def register_poller(

@@ -28,7 +28,7 @@ from streams.inputs.access import AccessRegistry
 from streams.inputs.cursors import CursorStore
 from streams.inputs.poll_window import MAX_PASSES, WindowPages
 from streams.inputs.poller_schedule import incremental_due, sweep_due
-from streams.inputs.publishing import Publisher
+from streams.inputs.webhook import Publisher
 
 log = logging.getLogger(__name__)
 

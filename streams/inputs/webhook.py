@@ -14,9 +14,11 @@ events (Procore retries); 413 over the size limit or over ``max_events`` events 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +29,6 @@ from pydantic import SecretStr
 from adapters.procore.webhooks import WebhookPayloadError, parse_delivery
 from domain.changes import ProcoreChange
 from streams.config import telemetry
-from streams.inputs.publishing import Publisher, topic_publisher
 from streams.inputs.rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,23 @@ DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_MAX_EVENTS = 100
 SEEN_CAPACITY = 10_000
 _READ_CHUNK = 64 * 1024
+
+Publisher = Callable[[Sequence[ProcoreChange]], Awaitable[None]]
+"""Sends changes (key = ``change.key``) and returns once the broker acknowledged every one."""
+
+
+def topic_publisher(topic: Any) -> Publisher:
+    """A :data:`Publisher` for a raw-bytes faust topic (the webhook's and the poller's)."""
+
+    async def publish(changes: Sequence[ProcoreChange]) -> None:
+        if not changes:
+            return
+        pending = [
+            await topic.send(key=change.key.encode(), value=change.to_bytes()) for change in changes
+        ]
+        await asyncio.gather(*pending)
+
+    return publish
 
 
 @dataclass(frozen=True)

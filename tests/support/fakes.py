@@ -23,7 +23,7 @@ class InMemoryCursorStore:
 
 
 class CollectingPublisher:
-    """A :data:`streams.inputs.publishing.Publisher` that keeps what it was given."""
+    """A :data:`streams.inputs.webhook.Publisher` that keeps what it was given."""
 
     def __init__(self) -> None:
         self.sent: list[ProcoreChange] = []
