@@ -62,7 +62,7 @@ OPTIMISED = """\
   `streams/faust_app.py`); it took 1.5–2 s off p95/p99 of §4 when it was measured separately.
 - **Stage wake-ups** (§4, 200 edits, same run): p95 webhook → Buchungsstapel job 4.14 s → 0.315 s,
   p50 2.85 s → 0.185 s. The fold agent rings the seal stage (and documents) when it stored new
-  events, the seal stage rings submit when it sealed a batch (`streams/agents/stages.py`; the 1 s
+  events, the seal stage rings submit when it sealed a batch (`streams/agents/booking.py`; the 1 s
   ticks stay as the fallback, rung seal runs at most every 0.2 s). The worker's submission round
   never sleeps on a job (`Submitter(inline_first_poll_s=0)`): a round that waited ~2 s for a new
   job's first poll held up every batch sealed meanwhile (sealed → submitted 1.9–2.4 s median at 5
@@ -165,7 +165,7 @@ SCALE = """\
   fold of consecutive versions in one batch is cheap. Vendors are company-wide but small.
 - **Stages sharded by DATEV client.** Seal and submit run on every member for the clients it
   owns: client → partition `crc32(client) % n` of `procore.records`, owned by the member Kafka
-  assigned that partition (`streams/agents/stages.py`, `ClientShards`), so many clients spread
+  assigned that partition (`streams/agents/runtime.py`, `ClientShards`), so many clients spread
   over the members and move with a rebalance. Each client's batches stay sequential on one member
   (deterministic numbering, creditor file before bookings). A brief double ownership during a
   rebalance is a retry, never a double write: the seal's tracking row and aggregate versions

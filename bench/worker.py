@@ -20,7 +20,7 @@ from typing import Any
 import faust
 import orjson
 
-from streams.agents.fold import BATCH_MAX, BATCH_WITHIN_S
+from streams.agents.booking import BATCH_MAX, BATCH_WITHIN_S
 from streams.config.settings import load_settings
 from streams.faust_app import create_faust_app, declare_topic
 from streams.topics import PROCORE_RECORDS
@@ -28,7 +28,7 @@ from streams.topics import PROCORE_RECORDS
 
 def _timers_only() -> None:
     import streams.bootstrap as bootstrap
-    from streams.agents.stages import Wakeup
+    from streams.agents.runtime import Wakeup
     from streams.stages.submit import INLINE_FIRST_POLL_S, Submitter
 
     def silent(self: Wakeup) -> None:

@@ -24,11 +24,16 @@ from adapters.kafka.embedded import EmbeddedBroker
 from adapters.kafka.incarnation import broker_incarnation
 from adapters.procore.client import ProcoreClient
 from adapters.vault import Vault, VaultError
-from streams.agents.fold import register_fold_agent
+from streams.agents.booking import (
+    SealScheduler,
+    local_now,
+    register_booking_stages,
+    register_fold_agent,
+)
 from streams.agents.inputs import Inputs, wire_inputs
 from streams.agents.parking import DeadLetters
 from streams.agents.relay_timer import register_relay_timer
-from streams.agents.stages import ClientShards, StageWakeups, register_booking_stages
+from streams.agents.runtime import ClientShards, StageWakeups
 from streams.config import telemetry
 from streams.config.logging_setup import register_secrets, secret_values
 from streams.config.settings import Settings
@@ -39,7 +44,6 @@ from streams.ledger.eventstore import event_store_env
 from streams.ledger.read_models import KnownIds
 from streams.ledger.rules import BookingRules, load_rules
 from streams.operator.status.routes import register_status_page
-from streams.stages.cadence import SealScheduler, local_now
 from streams.stages.datev_gateway import DatevGateway
 from streams.stages.documents import DocumentUploader
 from streams.stages.relay import OutboxRelay

@@ -6,7 +6,7 @@ from typing import Any
 
 import faust
 
-from streams.agents.stages import register_stage
+from streams.agents.runtime import register_stage
 from streams.inputs.poller import Poller
 from streams.inputs.webhook import topic_publisher
 

@@ -14,11 +14,11 @@ from rich.table import Table
 from domain.batch import Batch
 from domain.batch_files import build_files
 from domain.source_document import SourceDocument
+from streams.agents.booking import local_now
 from streams.commands.context import command_context
 from streams.errors import ConnectorError
 from streams.ledger.application import event_payload, event_type_name
 from streams.operator.actions import find_document, parked
-from streams.stages.cadence import local_now
 from streams.stages.seal import seal
 
 _SKIP = {"record", "context", "desired", "pending", "record_key"}

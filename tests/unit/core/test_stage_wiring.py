@@ -9,7 +9,7 @@ from typing import Any
 
 from faust.types import TP
 
-from streams.agents.stages import ClientShards, Wakeup, client_shard
+from streams.agents.runtime import ClientShards, Wakeup, client_shard
 
 
 class FakeConsumer:

@@ -11,10 +11,10 @@ from domain.batch import Batch
 from domain.changes import ProcoreChange, RecordRef
 from domain.mapping import ClientMapping
 from domain.periods.register import PeriodAlreadyInState
+from streams.agents.booking import SealScheduler
 from streams.ledger.application import Ledger
 from streams.ledger.read_models import counts, known_ids, records, view
 from streams.ledger.rules import BookingRules, ClientRules
-from streams.stages.cadence import SealScheduler
 from tests.unit.domain.factories import (
     COMPANY,
     GERUEST,

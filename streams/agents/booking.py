@@ -1,9 +1,13 @@
-"""The fold agent: ``procore.records`` snapshots → ``SourceDocument`` aggregates in the event store.
+"""The agents that turn snapshots into DATEV jobs: the fold agent, then the seal, submit and
+documents stages (their loops: ``streams.agents.runtime``).
 
-Messages are taken in batches and folded with one transaction per partition. faust acknowledges a
+The fold agent takes ``procore.records`` in batches and folds them with one transaction per
+partition into ``SourceDocument`` aggregates and their booking decisions. faust acknowledges a
 ``take_events`` batch even when processing raises, so every error is handled here: event-store
 outages pause and retry; anything else falls back to one message at a time and parks the message
-that keeps failing (``connector.dlq``) so the partition never blocks and nothing is lost.
+that keeps failing (``connector.dlq``) so the partition never blocks and nothing is lost. When a
+batch stored events, the seal stage is rung: it seals each owned client's pending lines when its
+cadence is due (the last seal is a ledger fact) and rings submit.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 import faust
@@ -19,9 +24,14 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from pydantic import ValidationError
 
 from domain.changes import ProcoreChange
+from domain.sealing import SealResult
 from streams.agents.parking import DeadLetters
+from streams.agents.runtime import ClientShards, StageWakeups, register_stage
 from streams.config import telemetry
 from streams.ledger.application import FoldResult, Ledger
+from streams.ledger.rules import BookingRules
+from streams.stages.documents import DocumentUploader
+from streams.stages.submit import Submitter
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +145,101 @@ async def _fold_one_by_one(
             telemetry.folded(result.folded, result.new_events)
             stored += result.new_events
     return stored
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class SealScheduler:
+    def __init__(
+        self,
+        ledger: Ledger,
+        rules: BookingRules,
+        now: Callable[[], datetime] = local_now,
+        documents: bool = False,
+    ) -> None:
+        self.ledger = ledger
+        self.documents = documents  # a documents stage uploads PDFs: linking records wait for it
+        self.rules = rules
+        self.now = now
+        self.last_seal: dict[str, datetime | None] = {}  # read from the ledger on first use
+
+    def run_once(self, clients: Collection[str] | None = None) -> dict[str, SealResult]:
+        """Seal every client (of ``clients``, default all) whose cadence is due.
+
+        Returns what was sealed per client.
+        """
+        results: dict[str, SealResult] = {}
+        now = self.now()
+        for client_id, rules in self.rules.clients.items():
+            if clients is not None and client_id not in clients:
+                continue
+            if client_id not in self.last_seal:
+                self.last_seal[client_id] = self.ledger.seal_clock(client_id).last_seal
+            if not rules.cadence.due(self.last_seal[client_id], now):
+                continue
+            scheduled = rules.cadence.kind in ("every", "daily")  # the others never wait
+            result = self.ledger.seal(rules, now, scheduled=scheduled, documents=self.documents)
+            self.last_seal[client_id] = now
+            if result.batch_ids:
+                log.info(
+                    "sealed %d line(s) of %d record(s) for %s into %d batch(es)",
+                    result.lines,
+                    result.records,
+                    client_id,
+                    len(result.batch_ids),
+                )
+                results[client_id] = result
+        return results
+
+
+SEAL_MIN_GAP_S = 0.2  # a backfill seals about five times a second, not after every fold batch
+
+
+def register_booking_stages(
+    app: faust.App,
+    wakeups: StageWakeups,
+    shards: ClientShards,
+    scheduler: SealScheduler,
+    submitter: Submitter | None = None,
+    uploader: DocumentUploader | None = None,
+    interval_s: float = 1.0,
+) -> dict[str, Any]:
+    """Seal and submit on every member for its clients, documents on the leader; chained by
+    their wake-ups."""
+
+    async def seal_step() -> None:
+        mine = shards.owned(scheduler.rules.clients)
+        if not mine:
+            return
+        sealed = await asyncio.to_thread(scheduler.run_once, mine)
+        if sealed:
+            wakeups.submit.ring()
+
+    tasks = {
+        "seal": register_stage(
+            app,
+            "seal",
+            interval_s,
+            seal_step,
+            wakeups.seal,
+            min_gap_s=SEAL_MIN_GAP_S,
+            on_leader=False,
+        )
+    }
+    if submitter is not None:
+        submitter.owns = shards.owns
+        tasks["submit"] = register_stage(
+            app, "submit", interval_s, submitter.run_once, wakeups.submit, on_leader=False
+        )
+    if uploader is not None:
+
+        async def documents_step() -> None:
+            if await uploader.run_once():
+                wakeups.seal.ring()  # records waiting for these PDFs can be sealed now
+
+        tasks["documents"] = register_stage(
+            app, "documents", interval_s, documents_step, wakeups.documents
+        )
+    return tasks

@@ -1,13 +1,12 @@
-"""Stages that drive the work after folding: seal, submit, upload documents.
+"""How the stages after folding run: a loop per stage with a doorbell, sharded by DATEV client.
 
 Each stage runs every ``interval_s`` and, in between, as soon as its ``Wakeup`` is rung: the fold
 agent rings the seal and documents stages when it stored new events, the documents stage rings
 seal when it uploaded a PDF (records linking it wait at seal), the seal stage rings submit when it
 sealed a batch. So at cadence ``immediate`` a record moves on within milliseconds instead
 of waiting for the next tick; the interval stays as the fallback (crash recovery, retries).
-
 Seal and submit are sharded by DATEV client over the consumer group (:class:`ClientShards`);
-documents and the outbox relay run on the group leader.
+documents, the poller and the outbox relay run on the group leader.
 """
 
 from __future__ import annotations
@@ -21,10 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import faust
-
-from streams.stages.cadence import SealScheduler
-from streams.stages.documents import DocumentUploader
-from streams.stages.submit import Submitter
 
 log = logging.getLogger(__name__)
 
@@ -130,54 +125,3 @@ def register_stage(
 
     loop.__name__ = loop.__qualname__ = f"stage_{name.replace('-', '_')}"
     return app.task(loop)
-
-
-SEAL_MIN_GAP_S = 0.2  # a backfill seals about five times a second, not after every fold batch
-
-
-def register_booking_stages(
-    app: faust.App,
-    wakeups: StageWakeups,
-    shards: ClientShards,
-    scheduler: SealScheduler,
-    submitter: Submitter | None = None,
-    uploader: DocumentUploader | None = None,
-    interval_s: float = 1.0,
-) -> dict[str, Any]:
-    """Seal and submit on every member for its clients, documents on the leader; chained by
-    their wake-ups."""
-
-    async def seal_step() -> None:
-        mine = shards.owned(scheduler.rules.clients)
-        if not mine:
-            return
-        sealed = await asyncio.to_thread(scheduler.run_once, mine)
-        if sealed:
-            wakeups.submit.ring()
-
-    tasks = {
-        "seal": register_stage(
-            app,
-            "seal",
-            interval_s,
-            seal_step,
-            wakeups.seal,
-            min_gap_s=SEAL_MIN_GAP_S,
-            on_leader=False,
-        )
-    }
-    if submitter is not None:
-        submitter.owns = shards.owns
-        tasks["submit"] = register_stage(
-            app, "submit", interval_s, submitter.run_once, wakeups.submit, on_leader=False
-        )
-    if uploader is not None:
-
-        async def documents_step() -> None:
-            if await uploader.run_once():
-                wakeups.seal.ring()  # records waiting for these PDFs can be sealed now
-
-        tasks["documents"] = register_stage(
-            app, "documents", interval_s, documents_step, wakeups.documents
-        )
-    return tasks
