@@ -76,7 +76,7 @@ class Submitter:
     ) -> None:
         """``inline_first_poll_s``: the worker passes 0, so a round never sleeps on a job and a
         batch sealed meanwhile is uploaded at once (its first poll comes in a later round).
-        ``owns``: the DATEV clients this worker submits for (``streams.agents.runtime.ClientShards``)."""
+        ``owns``: the DATEV clients this worker submits for (``ClientShards``)."""
         self.ledger = ledger
         self.rules = rules
         self.gateway = gateway
