@@ -101,3 +101,37 @@ async def export_pdfs(
             result.missing_pdfs.append(key)
             continue
         write_once(target, b"".join(chunks), result)
+
+
+def at_datev(batch: Batch) -> bool:
+    """An upload of an unfinished file may be with DATEV (intent recorded or job pending).
+
+    Such a batch finishes at DATEV even after its client switched to destination ``files``:
+    writing it out as well could book it twice (DATEV's import plus the advisor's by hand).
+    """
+    for kind in batch.files:
+        job = batch.jobs.get(kind)
+        if job is None and kind in batch.intents:
+            return True
+        if job and job.get("result") == "pending" and not str(job["job_id"]).startswith("files:"):
+            return True
+    return False
+
+
+def write_batch(ledger: Ledger, batch: Batch, rules: ClientRules, directory: Path) -> int:
+    """Destination ``files``: the batch's files into ``directory`` instead of DATEV, recorded
+    as completed jobs (``files:<path>``); returns how many files were recorded."""
+    result = ExportResult()
+    export_extf(batch, rules, directory, result)
+    steps = 0
+    for kind, f in batch.files.items():
+        if batch.jobs.get(kind, {}).get("result") == "succeeded":
+            continue
+        where = f"files:{directory / batch.client_id / f['filename']}"
+        ledger.record_job(
+            batch, "submitted", kind=kind, job_id=where, filename=f["filename"],
+            already_submitted=False,
+        )  # fmt: skip
+        ledger.record_job(batch, "completed", kind=kind, job_id=where, records=f.get("lines"))
+        steps += 1
+    return steps

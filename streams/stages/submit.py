@@ -33,7 +33,7 @@ from streams.config import telemetry
 from streams.ledger.application import Ledger, event_topic
 from streams.ledger.rules import BookingRules
 from streams.stages.datev_gateway import LOGIN_ERRORS, DatevGateway
-from streams.stages.file_export import ExportResult, export_extf
+from streams.stages.file_export import at_datev, write_batch
 from streams.stages.seal import batch_files
 
 log = logging.getLogger(__name__)
@@ -44,21 +44,6 @@ MAX_TRY_AGAIN = 3  # DATEV's "try again" (1008837) answers per batch before it f
 INLINE_FIRST_POLL_S = 2.0  # a first poll due this soon after the upload is made at once
 # A batch whose submission failed transiently: 2 s, doubling, at most 5 min.
 RETRY_BACKOFF = Backoff(base_s=2.0, max_s=300.0)
-
-
-def _at_datev(batch: Batch) -> bool:
-    """An upload of an unfinished file may be with DATEV (intent recorded or job pending).
-
-    Such a batch finishes at DATEV even after its client switched to destination ``files``:
-    writing it out as well could book it twice (DATEV's import plus the advisor's by hand).
-    """
-    for kind in batch.files:
-        job = batch.jobs.get(kind)
-        if job is None and kind in batch.intents:
-            return True
-        if job and job.get("result") == "pending" and not str(job["job_id"]).startswith("files:"):
-            return True
-    return False
 
 
 class Submitter:
@@ -122,8 +107,10 @@ class Submitter:
                 continue
             blocked = batch.client_id in waiting_creditors
             delivery = self.rules.client(batch.client_id).mapping.delivery
-            if delivery.destination == "files" and delivery.directory and not _at_datev(batch):
-                changed += await self._write_files(batch, Path(delivery.directory))
+            if delivery.destination == "files" and delivery.directory and not at_datev(batch):
+                rules = self.rules.client(batch.client_id)
+                where = Path(delivery.directory)
+                changed += await asyncio.to_thread(write_batch, self.ledger, batch, rules, where)
                 continue
             if not paused and self._ready(batch, blocked):
                 try:
@@ -278,24 +265,6 @@ class Submitter:
         )
         telemetry.datev_job("submitted")
         return sub.job_id, sub.retry_after_s
-
-    async def _write_files(self, batch: Batch, directory: Path) -> int:
-        """Destination ``files``: the batch's files into the directory instead of DATEV."""
-        rules = self.rules.client(batch.client_id)
-        result = ExportResult()
-        await asyncio.to_thread(export_extf, batch, rules, directory, result)
-        steps = 0
-        for kind, f in batch.files.items():
-            if batch.jobs.get(kind, {}).get("result") == "succeeded":
-                continue
-            where = f"files:{directory / batch.client_id / f['filename']}"
-            await self._save(
-                batch, "submitted", kind=kind, job_id=where, filename=f["filename"],
-                already_submitted=False,
-            )  # fmt: skip
-            await self._save(batch, "completed", kind=kind, job_id=where, records=f.get("lines"))
-            steps += 1
-        return steps
 
     async def _poll(
         self, api: DatevClient, client_id: str, job_id: str, schedule: JobPollSchedule
