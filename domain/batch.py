@@ -113,6 +113,34 @@ class Batch(Aggregate):
         if all(self.jobs.get(k, {}).get("result") == "succeeded" for k in self.files):
             self.state = "completed"
 
+    @event("DxsoJobEnded")
+    def dxso_job_ended(
+        self, job_id: str, status: int, protocol: list[dict[str, str]], reason: str | None
+    ) -> None:
+        """Destination ``dxso``: the job reached a final state (2 done, else failed); DATEV's
+        protocol entries are kept here because DUO keeps them only about two months."""
+        done = status == 2
+        errors = [
+            f"{e.get('filename', '')}: {e.get('text', '')}"
+            for e in protocol
+            if e.get("type") == "error"
+        ]
+        self.jobs["dxso"] = {
+            "job_id": job_id,
+            "result": "succeeded" if done else "failed",
+            "messages": [] if done else errors,
+            "status": status,
+            "protocol": protocol,
+        }
+        self.state = "completed" if done else "failed"
+        self.failure = None if done else reason
+
+    @event("DxsoJobAbandoned")
+    def dxso_job_abandoned(self, job_id: str, reason: str) -> None:
+        """An open DXSO job (never finalised, so nothing imported) is dropped for a new one."""
+        self.jobs.pop("dxso", None)
+        self.intents.pop("dxso", None)
+
     @event("JobFailed")
     def job_failed(self, kind: str, job_id: str | None, reason: str, messages: list[str]) -> None:
         self.jobs[kind] = {"job_id": job_id, "result": "failed", "messages": messages}

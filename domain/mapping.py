@@ -89,9 +89,10 @@ class DocumentSettings(_Section):
 
 
 class DeliverySettings(_Section):
-    """Where sealed batches go: DATEV's extf-files API, or a directory the advisor imports from."""
+    """Where sealed batches go: DATEV's extf-files API, DUO's accounts-payable ledger as a DXSO
+    job with the invoice PDFs (``dxso``), or a directory the advisor imports from."""
 
-    destination: Literal["extf", "files"] = "extf"
+    destination: Literal["extf", "dxso", "files"] = "extf"
     directory: str | None = Field(
         default=None, description="for destination 'files': where batches and PDFs are written"
     )

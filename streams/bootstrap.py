@@ -46,6 +46,7 @@ from streams.ledger.rules import BookingRules, load_rules
 from streams.operator.status.routes import register_status_page
 from streams.stages.datev_gateway import DatevGateway
 from streams.stages.documents import DocumentUploader
+from streams.stages.dxso import DxsoStage
 from streams.stages.relay import OutboxRelay
 from streams.stages.submit import Submitter
 from streams.topics import (
@@ -177,6 +178,7 @@ def build_parts(settings: Settings, seams: Seams | None = None) -> Parts:
     http = seams.datev_http or httpx.AsyncClient(timeout=settings.datev.timeout_s)
     parts.gateway = DatevGateway(settings.datev, vault, http)
     parts.submit = Submitter(ledger, rules, parts.gateway, inline_first_poll_s=0.0)
+    parts.submit.dxso = DxsoStage(ledger, parts.gateway, settings.datev.dxso_base_url, procore)
     if procore is not None:
         parts.documents = DocumentUploader(ledger, rules, parts.gateway, procore)
         parts.seal.documents = True  # records linking a PDF wait at seal until DUO holds it

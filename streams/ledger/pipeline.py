@@ -42,6 +42,8 @@ JOB_STEPS = {
     "failed": "job_failed",
     "deferred": "submission_deferred",
     "try_again": "try_again",
+    "dxso_ended": "dxso_job_ended",
+    "dxso_abandoned": "dxso_job_abandoned",
 }
 
 
@@ -187,7 +189,8 @@ class PipelineCommands(LedgerStore):
         record's plan, so a later seal takes it.
         """
         scan = self.pending_scan(route.client_id)
-        wait = route.mapping.documents.beleglink_wait if documents else None
+        dxso = route.mapping.delivery.destination == "dxso"  # the PDFs travel in the DXSO job
+        wait = route.mapping.documents.beleglink_wait if documents and not dxso else None
         waiting = {
             d.id
             for d in scan.docs

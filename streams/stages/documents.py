@@ -120,6 +120,8 @@ class DocumentUploader:
         mapping = self.rules.client(doc.client_id).mapping
         error: Exception | None = None
         filename = duo_filename(attachment.filename)
+        if mapping.delivery.destination == "dxso":
+            return 0  # the PDF travels inside the batch's DXSO job (streams.stages.dxso)
         if mapping.delivery.destination == "files" and mapping.delivery.directory:
             return await self._write_pdf(
                 doc, guid, attachment.url, Path(mapping.delivery.directory)

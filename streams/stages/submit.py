@@ -33,6 +33,7 @@ from streams.config import telemetry
 from streams.ledger.application import Ledger, event_topic
 from streams.ledger.rules import BookingRules
 from streams.stages.datev_gateway import LOGIN_ERRORS, DatevGateway
+from streams.stages.dxso import DxsoStage
 from streams.stages.file_export import at_datev, write_batch
 from streams.stages.seal import batch_files
 
@@ -71,6 +72,7 @@ class Submitter:
         self.sleep = sleep
         self.inline_first_poll_s = inline_first_poll_s
         self.owns = owns  # which DATEV clients this worker submits for (None: all)
+        self.dxso: DxsoStage | None = None  # destination "dxso" (bootstrap sets it)
         self._open: dict[UUID, None] = {}
         self._scanned = 0
         self._polls: dict[str, JobPollSchedule] = {}  # job id -> its one backoff schedule
@@ -107,6 +109,9 @@ class Submitter:
                 continue
             blocked = batch.client_id in waiting_creditors
             delivery = self.rules.client(batch.client_id).mapping.delivery
+            if self.dxso and self.dxso.takes(batch, delivery.destination, at_datev(batch)):
+                changed += await self.dxso.advance(batch)
+                continue
             if delivery.destination == "files" and delivery.directory and not at_datev(batch):
                 rules = self.rules.client(batch.client_id)
                 where = Path(delivery.directory)

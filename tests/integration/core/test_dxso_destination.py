@@ -1,0 +1,181 @@
+"""Destination ``dxso``: sealed batches go to DUO's accounts-payable ledger as DXSO jobs.
+
+Real HTTP against both emulators (Procore for the PDFs, DATEV for the jobs); the DATEV emulator
+as documented: every POST creates a new job, and the dxso-jobs API has no job list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.datev.dxso import DxsoJobs
+from domain.mapping import DeliverySettings
+from streams.config.settings import Settings
+from streams.ledger.rules import BookingRules
+from streams.operator.actions import iter_batches
+from streams.stages.dxso import DxsoStage
+from tests.support.delivery import FAST, DeliveryStack, delivery_stack
+
+
+class Crash(BaseException):
+    """The worker dies here (nothing after this point runs, nothing catches it)."""
+
+
+@pytest.fixture
+async def stack(
+    tmp_path: Path, sqlite_settings: Callable[..., Settings]
+) -> AsyncIterator[DeliveryStack]:
+    async with delivery_stack(tmp_path, sqlite_settings()) as built:
+        dxso_rules = dataclasses.replace(
+            built.rules,
+            mapping=built.rules.mapping.model_copy(
+                update={"delivery": DeliverySettings(destination="dxso")}
+            ),
+        )
+        built.submitter.rules.reload(BookingRules([dxso_rules]))
+        built.rules = dxso_rules
+        restart(built)
+        yield built
+
+
+def restart(stack: DeliveryStack) -> DxsoStage:
+    """A fresh stage, as after a worker restart: it knows only what the event store holds."""
+    url = stack.datev.settings_urls()["dxso_base_url"]
+    stage = DxsoStage(stack.ledger, stack.submitter.gateway, url, stack.uploader.procore, FAST)
+    stack.submitter.dxso = stage
+    return stage
+
+
+def jobs(stack: DeliveryStack) -> list[Any]:
+    assert stack.datev.dxso is not None
+    return list(stack.datev.dxso.jobs.values())
+
+
+def imported(stack: DeliveryStack) -> list[str]:
+    return [invoice for job in jobs(stack) for invoice in job.imported]
+
+
+def booked_once(batch: Any) -> list[str]:
+    """One ledger row per sealed line: each invoice number as often as its lines, once."""
+    return sorted(line["belegfeld1"] for line in batch.lines)
+
+
+async def deliver(stack: DeliveryStack, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        await stack.uploader.run_once()
+        await stack.submitter.run_once()
+
+
+async def test_invoices_and_pdfs_reach_state_2_as_one_job(stack: DeliveryStack) -> None:
+    stack.backfill()
+    (batch,) = list(iter_batches(stack.ledger))
+    records = dict.fromkeys(batch.record_keys)
+    assert len(records) >= 2
+    await deliver(stack)
+    (job,) = jobs(stack)
+    assert job.status == 2 and job.import_type == "accountsPayableLedgerImport"
+    pdfs = sorted(n for n in job.files if n.endswith(".pdf"))
+    ledgers = sorted(n for n in job.files if n.startswith("ledger_"))
+    assert len(pdfs) == len(ledgers) == len(records) == len(stack.approved())
+    assert all(job.files[n].startswith(b"%PDF") for n in pdfs)
+    assert sorted(imported(stack)) == booked_once(batch)
+    assert len(set(imported(stack))) == len(records)
+    assert stack.datev.state.jobs == {}  # no EXTF upload
+    assert stack.datev.state.documents(stack.rules.client_id) == []  # PDFs only in the job
+    (done,) = list(iter_batches(stack.ledger))
+    assert done.state == "completed" and done.jobs["dxso"]["status"] == 2
+    protocol = done.jobs["dxso"]["protocol"]  # stored: DUO keeps them about two months
+    assert {e["context"] for e in protocol} == {f"Rechnung {i}" for i in imported(stack)}
+
+
+async def test_a_lost_create_answer_costs_an_empty_job_not_a_second_import(
+    stack: DeliveryStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = DxsoJobs.create
+
+    async def create_then_die(self: DxsoJobs, *args: Any) -> Any:
+        await real(self, *args)  # DATEV made the job; the answer never reached us
+        raise Crash
+
+    monkeypatch.setattr(DxsoJobs, "create", create_then_die)
+    stack.backfill()
+    with pytest.raises(Crash):
+        await stack.submitter.run_once()
+    (batch,) = list(iter_batches(stack.ledger))
+    assert "dxso" in batch.intents and "dxso" not in batch.jobs
+    monkeypatch.setattr(DxsoJobs, "create", real)
+    restart(stack)
+    await deliver(stack)
+    orphan, job = jobs(stack)
+    assert orphan.status == 0 and orphan.files == {}  # never finalised: imports nothing
+    assert job.status == 2
+    assert sorted(imported(stack)) == booked_once(batch)
+    assert next(iter(iter_batches(stack.ledger))).state == "completed"
+
+
+async def test_a_crash_after_finalising_polls_the_job_instead_of_posting_again(
+    stack: DeliveryStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = DxsoJobs.finalise
+
+    async def finalise_then_die(self: DxsoJobs, *args: Any) -> None:
+        await real(self, *args)
+        raise Crash
+
+    monkeypatch.setattr(DxsoJobs, "finalise", finalise_then_die)
+    stack.datev.faults.job_delay_s = 3600  # still running when the worker comes back
+    stack.backfill()
+    with pytest.raises(Crash):
+        await stack.submitter.run_once()
+    monkeypatch.setattr(DxsoJobs, "finalise", real)
+    restart(stack)
+    await deliver(stack)
+    (job,) = jobs(stack)
+    assert job.status == 1 and next(iter(iter_batches(stack.ledger))).state == "submitted"
+    stack.datev.faults.job_delay_s = 0
+    job.ready_at = stack.datev.state.clock.now()
+    await deliver(stack, rounds=2)
+    assert len(jobs(stack)) == 1 and next(iter(iter_batches(stack.ledger))).state == "completed"
+
+
+async def test_a_crash_while_attaching_files_cancels_that_job_and_builds_a_new_one(
+    stack: DeliveryStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def die(self: DxsoJobs, *args: Any) -> None:
+        raise Crash
+
+    real = DxsoJobs.add_files
+    monkeypatch.setattr(DxsoJobs, "add_files", die)
+    stack.backfill()
+    with pytest.raises(Crash):
+        await stack.submitter.run_once()
+    monkeypatch.setattr(DxsoJobs, "add_files", real)
+    restart(stack)
+    await deliver(stack)
+    first, second = jobs(stack)
+    assert first.status == 5 and second.status == 2  # cancelled (open), then done
+    (batch,) = list(iter_batches(stack.ledger))
+    assert batch.state == "completed"
+    assert sorted(imported(stack)) == booked_once(batch)
+
+
+async def test_a_failed_job_shows_the_protocol_errors_as_the_reason(
+    stack: DeliveryStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = DxsoJobs.add_files
+
+    async def without_document_xml(self: DxsoJobs, client: str, job: str, files: Any) -> None:
+        await real(self, client, job, {k: v for k, v in files.items() if k != "document.xml"})
+
+    monkeypatch.setattr(DxsoJobs, "add_files", without_document_xml)
+    stack.backfill()
+    await deliver(stack)
+    (batch,) = list(iter_batches(stack.ledger))
+    assert batch.state == "failed" and batch.jobs["dxso"]["status"] == 3
+    assert batch.failure is not None and "document.xml" in batch.failure
+    assert batch.jobs["dxso"]["messages"] and batch.jobs["dxso"]["protocol"]
