@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 import faust
 import httpx
 
+from adapters.datev.polling import PollPolicy
 from adapters.kafka.admin import ensure_topics
 from adapters.kafka.embedded import EmbeddedBroker
 from adapters.kafka.incarnation import broker_incarnation
@@ -131,6 +132,8 @@ class Seams:
     procore_http: httpx.AsyncClient | None = None  # e.g. on a test transport
     datev_http: httpx.AsyncClient | None = None
     incarnation: str = ""  # the Kafka cluster's (qualifies fold positions)
+    poll_policy: PollPolicy | None = None  # DATEV job polling (None: the documented default)
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep  # the documents stage's retry waits
 
 
 @dataclass
@@ -177,10 +180,12 @@ def build_parts(settings: Settings, seams: Seams | None = None) -> Parts:
         return parts
     http = seams.datev_http or httpx.AsyncClient(timeout=settings.datev.timeout_s)
     parts.gateway = DatevGateway(settings.datev, vault, http)
-    parts.submit = Submitter(ledger, rules, parts.gateway, inline_first_poll_s=0.0)
+    parts.submit = Submitter(
+        ledger, rules, parts.gateway, seams.poll_policy, inline_first_poll_s=0.0
+    )
     parts.submit.dxso = DxsoStage(ledger, parts.gateway, settings.datev.dxso_base_url, procore)
     if procore is not None:
-        parts.documents = DocumentUploader(ledger, rules, parts.gateway, procore)
+        parts.documents = DocumentUploader(ledger, rules, parts.gateway, procore, sleep=seams.sleep)
         parts.seal.documents = True  # records linking a PDF wait at seal until DUO holds it
     return parts
 

@@ -1,5 +1,8 @@
 """The downstream half of the pipeline, in-process, against both emulators over real HTTP:
-ledger (fold, decide) → seal → DocumentUploader (Procore PDF → DUO) → Submitter (EXTF jobs)."""
+ledger (fold, decide) → seal → DocumentUploader (Procore PDF → DUO) → Submitter (EXTF jobs).
+
+The parts come from the composition root (``build_parts``), as in the worker; the seams make
+DATEV jobs due every round and the documents stage's retry waits instant."""
 
 from __future__ import annotations
 
@@ -14,19 +17,17 @@ import httpx
 from pydantic import SecretStr
 
 from adapters.datev.polling import PollPolicy
-from adapters.procore.client import ProcoreClient
-from adapters.vault import DatevCredentials, Vault, generate_key
+from adapters.vault import DatevCredentials, ProcoreCredentials, Vault, generate_key
 from domain.reconciliation import reconcile
 from emulators.datev import run_datev_emulator
 from emulators.datev.server import DatevEmulator
 from emulators.procore import mutations, run_procore_emulator
 from emulators.procore.runner import ProcoreEmulator
-from streams.bootstrap import build_ledger
+from streams.bootstrap import Seams, build_parts
 from streams.config.settings import DatevSettings, Settings
 from streams.demo.environment import _datev_client, _login, _write_mapping
 from streams.ledger.application import Ledger
 from streams.ledger.rules import ClientRules, load_rules
-from streams.stages.datev_gateway import DatevGateway
 from streams.stages.documents import DocumentUploader
 from streams.stages.seal import seal
 from streams.stages.submit import Submitter
@@ -104,20 +105,28 @@ async def delivery_stack(
 ) -> AsyncIterator[S]:
     """Both emulators, a vault with the DATEV login, the ledger and the delivery stages."""
     async with run_procore_emulator(seed=7, size="small") as procore:
-        rules = load_rules([_write_mapping(tmp_path, procore, "manual")])
-        client_rules = next(iter(rules.clients.values()))
-        datev_client = _datev_client(client_rules.chart, client_rules.mapping)
+        mapping = _write_mapping(tmp_path, procore, "manual")
+        declared = next(iter(load_rules([mapping]).clients.values()))  # for DATEV's client list
+        datev_client = _datev_client(declared.chart, declared.mapping)
         async with (
             run_datev_emulator(clients=[datev_client]) as datev,
             httpx.AsyncClient(timeout=10) as http,
-            ProcoreClient(
-                base_url=procore.base_url,
-                auth_url=procore.auth_url,
-                client_id=procore.client_id,
-                client_secret=procore.client_secret,
-            ) as pc,
         ):
+            settings = settings.model_copy(
+                update={
+                    "mappings": [mapping],
+                    "procore": settings.procore.model_copy(
+                        update={"base_url": procore.base_url, "auth_url": procore.auth_url}
+                    ),
+                    "datev": DatevSettings(**datev.settings_urls()),
+                }
+            )
             vault = Vault.open(tmp_path, generate_key(), None)
+            vault.set_procore(
+                ProcoreCredentials(
+                    client_id=procore.client_id, client_secret=SecretStr(procore.client_secret)
+                )
+            )
             vault.set_datev(
                 DatevCredentials(
                     client_id=datev.oauth_client_id,
@@ -125,14 +134,17 @@ async def delivery_stack(
                 )
             )
             await _login(vault, datev)
-            ledger = build_ledger(settings, rules)
-            gateway = DatevGateway(DatevSettings(**datev.settings_urls()), vault, http)
-            yield stack_class(
-                procore=procore,
-                datev=datev,
-                ledger=ledger,
-                rules=client_rules,
-                submitter=Submitter(ledger, rules, gateway, FAST),
-                uploader=DocumentUploader(ledger, rules, gateway, pc, sleep=no_sleep),
-                vault=vault,
-            )
+            seams = Seams(vault=vault, datev_http=http, poll_policy=FAST, sleep=no_sleep)
+            parts = build_parts(settings, seams)
+            assert parts.rules and parts.submit and parts.documents and parts.procore
+            client_rules = next(iter(parts.rules.clients.values()))
+            async with parts.procore:
+                yield stack_class(
+                    procore=procore,
+                    datev=datev,
+                    ledger=parts.ledger,
+                    rules=client_rules,
+                    submitter=parts.submit,
+                    uploader=parts.documents,
+                    vault=vault,
+                )
