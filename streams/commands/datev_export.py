@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import typer
@@ -42,7 +43,7 @@ def batches(
     for col in ("batch", "client", "sealed", "lines", "state", "files / jobs"):
         table.add_column(col)
     for b in rows:
-        detail = "; ".join(
+        detail = dxso_summary(b.jobs.get("dxso")) or "; ".join(
             f"{f['filename']} → {b.jobs.get(kind, {}).get('result', 'not submitted')}"
             for kind, f in b.files.items()
         )
@@ -50,6 +51,16 @@ def batches(
             detail += f"\n[red]{b.failure}[/]"
         table.add_row(str(b.batch_id)[:8], b.client_id, b.created, str(b.lines), b.state, detail)
     Console().print(table)
+
+
+def dxso_summary(job: dict[str, Any] | None) -> str:
+    """A DXSO job in one line: its id, result, DATEV state and stored protocol entries."""
+    if job is None:
+        return ""
+    state = f", state {job['status']}" if "status" in job else ""
+    entries = len(job.get("protocol") or [])
+    protocol = f", {entries} protocol entries (`ml-connector audit`)" if entries else ""
+    return f"DXSO job {job['job_id']} → {job['result']}{state}{protocol}"
 
 
 @batches_app.command("export")

@@ -94,6 +94,15 @@ def register(app: typer.Typer) -> None:
                 console.print(
                     f"batch {batch_id[:8]} {batch.state}: {files}; {jobs or 'not submitted'}"
                 )
+                if batch.state == "failed" and batch.failure:
+                    console.print(f"  reason: {batch.failure}", soft_wrap=True)
+                for entry in batch.jobs.get("dxso", {}).get("protocol") or []:
+                    console.print(
+                        f"  DXSO protocol {entry.get('time', '')} {entry.get('type', '')}: "
+                        f"{entry.get('filename', '')} {entry.get('text', '')} "
+                        f"{entry.get('context', '')}".rstrip(),
+                        soft_wrap=True,
+                    )
         if doc.document_guid:
             console.print(f"invoice PDF: {doc.document_state} as DUO document {doc.document_guid}")
 

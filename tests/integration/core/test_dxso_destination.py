@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from adapters.datev.dxso import DxsoJobs
 from domain.mapping import DeliverySettings
+from streams.cli import app
 from streams.config.settings import Settings
 from streams.ledger.rules import BookingRules
 from streams.operator.actions import iter_batches
@@ -22,15 +24,21 @@ from streams.stages.dxso import DxsoStage
 from tests.support.delivery import FAST, DeliveryStack, delivery_stack
 
 
+runner = CliRunner()
+
+
 class Crash(BaseException):
     """The worker dies here (nothing after this point runs, nothing catches it)."""
 
 
 @pytest.fixture
-async def stack(
-    tmp_path: Path, sqlite_settings: Callable[..., Settings]
-) -> AsyncIterator[DeliveryStack]:
-    async with delivery_stack(tmp_path, sqlite_settings()) as built:
+def settings(sqlite_settings: Callable[..., Settings]) -> Settings:
+    return sqlite_settings()
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, settings: Settings) -> AsyncIterator[DeliveryStack]:
+    async with delivery_stack(tmp_path, settings) as built:
         dxso_rules = dataclasses.replace(
             built.rules,
             mapping=built.rules.mapping.model_copy(
@@ -165,7 +173,7 @@ async def test_a_crash_while_attaching_files_cancels_that_job_and_builds_a_new_o
 
 
 async def test_a_failed_job_shows_the_protocol_errors_as_the_reason(
-    stack: DeliveryStack, monkeypatch: pytest.MonkeyPatch
+    stack: DeliveryStack, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = DxsoJobs.add_files
 
@@ -179,3 +187,10 @@ async def test_a_failed_job_shows_the_protocol_errors_as_the_reason(
     assert batch.state == "failed" and batch.jobs["dxso"]["status"] == 3
     assert batch.failure is not None and "document.xml" in batch.failure
     assert batch.jobs["dxso"]["messages"] and batch.jobs["dxso"]["protocol"]
+    monkeypatch.setenv("MLC_DATA_DIR", str(settings.data_dir))
+    wide = {"COLUMNS": "400"}
+    listing = runner.invoke(app, ["batches"], catch_exceptions=False, env=wide).stdout
+    assert f"DXSO job {batch.jobs['dxso']['job_id']} → failed, state 3" in listing
+    assert "document.xml" in listing  # the reason
+    audit = runner.invoke(app, ["audit", batch.record_keys[0]], catch_exceptions=False, env=wide)
+    assert "DXSO protocol" in audit.stdout and "fehlt" in audit.stdout
