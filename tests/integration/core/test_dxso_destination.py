@@ -23,7 +23,6 @@ from streams.operator.actions import iter_batches
 from streams.stages.dxso import DxsoStage
 from tests.support.delivery import FAST, DeliveryStack, delivery_stack
 
-
 runner = CliRunner()
 
 
