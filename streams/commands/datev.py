@@ -15,15 +15,7 @@ import typer
 from pydantic import SecretStr
 
 from adapters.datev.errors import DatevError
-from adapters.datev.login import (
-    CALLBACK_PATH,
-    login_with_loopback,
-    login_with_paste,
-    loopback_parts,
-    with_windows_sso,
-)
 from adapters.datev.login_state import clear_login_problem, read_login_state
-from adapters.datev.tokens import oauth_config
 from adapters.vault import (
     DatevCredentials,
     ProcoreCredentials,
@@ -82,34 +74,25 @@ def login(
 
 
 async def _login(settings: Settings, no_browser: bool, host: str, port: int, wait_s: float) -> None:
+    from streams.setup.discovery import datev_login
+
+    async def read_redirect() -> str:
+        return await asyncio.to_thread(
+            typer.prompt, "Paste the full URL your browser was redirected to"
+        )
+
+    async def open_url(url: str) -> None:
+        _show_url(url)
+        # some browsers (BROWSER=…, text browsers) block until closed: not on the loop
+        await asyncio.to_thread(webbrowser.open, url)
+
     vault = open_vault(settings)
-    config = oauth_config(vault, settings.datev.authorize_url, settings.datev.token_url)
-    config = with_windows_sso(config, settings.datev.enable_windows_sso)
-    redirect_uri = settings.datev.redirect_uri or f"http://{host}:{port}{CALLBACK_PATH}"
-    loopback = loopback_parts(redirect_uri)
     async with httpx.AsyncClient(timeout=settings.datev.timeout_s) as http:
-        if no_browser or loopback is None:  # a registered https URI: paste the redirect back
-
-            async def read_redirect() -> str:
-                return await asyncio.to_thread(
-                    typer.prompt, "Paste the full URL your browser was redirected to"
-                )
-
-            outcome = await login_with_paste(
-                http, config, vault, _show_url, read_redirect,
-                redirect_uri=redirect_uri,
-            )  # fmt: skip
-        else:
-
-            async def open_url(url: str) -> None:
-                _show_url(url)
-                # some browsers (BROWSER=…, text browsers) block until closed: not on the loop
-                await asyncio.to_thread(webbrowser.open, url)
-
-            host, port, path = loopback
-            outcome = await login_with_loopback(
-                http, config, vault, open_url, host=host, port=port, timeout_s=wait_s, path=path
-            )
+        outcome = await datev_login(
+            http, settings.datev, vault, open_url=open_url,
+            read_redirect=read_redirect if no_browser else None, show_url=_show_url,
+            port=port, timeout_s=wait_s, host=host, paste_back=read_redirect,
+        )  # fmt: skip
     until = f"{outcome.refresh_expires_at:%Y-%m-%d}" if outcome.refresh_expires_at else "unknown"
     typer.echo(f"DATEV login stored (refresh token valid until about {until}).")
 

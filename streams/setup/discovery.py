@@ -19,6 +19,8 @@ from adapters.datev.login import (
     OpenUrl,
     login_with_loopback,
     login_with_paste,
+    loopback_parts,
+    with_windows_sso,
 )
 from adapters.datev.tokens import oauth_config
 from adapters.procore.client import ProcoreClient
@@ -113,18 +115,39 @@ async def datev_login(
     show_url: ShowUrl,
     port: int,
     timeout_s: float,
+    host: str = "127.0.0.1",
+    paste_back: ReadRedirect | None = None,
 ) -> LoginOutcome:
-    """The tax advisor's PKCE login: loopback listener, or ``read_redirect`` (``--no-browser``)."""
+    """The tax advisor's PKCE login, as ``datev login`` and ``init`` both run it.
+
+    The redirect URI is ``datev.redirect_uri`` when set (an https one registered with DATEV),
+    else ``http://<host>:<port>/callback``; ``datev.enable_windows_sso`` adds
+    ``enableWindowsSso=true``. A loopback URI gets a listener; otherwise, or with
+    ``read_redirect`` (``--no-browser``), the user pastes the redirected URL back
+    (``paste_back`` reads it when no ``read_redirect`` was given).
+    """
+    config = with_windows_sso(
+        oauth_config(vault, settings.authorize_url, settings.token_url),
+        settings.enable_windows_sso,
+    )
+    redirect_uri = settings.redirect_uri or f"http://{host}:{port}{CALLBACK_PATH}"
+    loopback = loopback_parts(redirect_uri)
+    reader = read_redirect or (paste_back if loopback is None else None)
     try:
-        config = oauth_config(vault, settings.authorize_url, settings.token_url)
-        if read_redirect is not None:
+        if reader is not None:
             return await login_with_paste(
-                http, config, vault, show_url, read_redirect,
-                redirect_uri=f"http://127.0.0.1:{port}{CALLBACK_PATH}",
-            )  # fmt: skip
+                http, config, vault, show_url, reader, redirect_uri=redirect_uri
+            )
+        if loopback is None:
+            raise ConnectorError(
+                f"datev.redirect_uri {redirect_uri} is not a loopback address this machine can "
+                "listen on: log in with --no-browser and paste the redirected URL back"
+            )
+        where, listen_port, path = loopback
         return await login_with_loopback(
-            http, config, vault, open_url, host="127.0.0.1", port=port, timeout_s=timeout_s
-        )
+            http, config, vault, open_url, host=where, port=listen_port, timeout_s=timeout_s,
+            path=path,
+        )  # fmt: skip
     except DatevError as exc:
         raise ConnectorError(f"DATEV login failed: {exc}") from None
 

@@ -194,6 +194,7 @@ async def _datev(
                 show_url=lambda url: ui.say(f"Open this URL and log in to DATEV:\n  {url}"),
                 port=opts.datev.redirect_port if opts.redirect_port is None else opts.redirect_port,
                 timeout_s=opts.login_timeout_s,
+                paste_back=ui.read_redirect,  # datev.redirect_uri not on loopback
             )
             at = outcome.refresh_expires_at
             expires = f"{at:%Y-%m-%d}" if at else None

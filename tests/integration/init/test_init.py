@@ -167,3 +167,43 @@ async def test_wrong_procore_secret_names_the_flag(systems: Systems, tmp_path: P
     opts = options(systems, tmp_path, procore_client_secret=SecretStr("wrong-secret"))
     with pytest.raises(ConnectorError, match="--procore-client-secret"):
         await run_init(opts, systems.ui)
+
+
+@dataclass
+class PasteUi(BrowserUi):
+    """The advisor's browser for a registered https redirect URI: the URL is pasted back."""
+
+    shown: list[str] = field(default_factory=list)
+
+    def say(self, text: str) -> None:
+        super().say(text)
+        self.shown += [w for w in text.split() if w.startswith("http")]
+
+    async def read_redirect(self) -> str:
+        resp = await self.http.get(self.shown[-1], follow_redirects=False)
+        assert resp.status_code == 302, resp.text
+        return resp.headers["location"]
+
+
+async def test_init_logs_in_with_the_configured_redirect_uri_and_windows_sso(
+    tmp_path: Path,
+) -> None:
+    registered = "https://connector.example.com/datev/callback"
+    async with (
+        run_procore_emulator(seed=7, size="small") as procore,
+        run_datev_emulator(
+            clients=[demo_client(ADVISOR, CLIENT)], redirect_uris=[registered],
+            loopback_any_port=False,
+        ) as datev,
+        httpx.AsyncClient(timeout=10) as http,
+    ):  # fmt: skip
+        ui = PasteUi(http)
+        opts = options(Systems(procore, datev, ui), tmp_path)
+        opts.datev = DatevSettings(
+            **datev.settings_urls(), redirect_uri=registered, enable_windows_sso=True
+        )
+        result = await run_init(opts, ui)
+        assert result.ok, result.problems
+        assert datev.auth.last_authorize["redirect_uri"] == registered
+        assert datev.auth.last_authorize["enableWindowsSso"] == "true"
+        assert Vault.open(opts.data_dir, None, result.key_file).read().datev_refresh is not None
