@@ -34,7 +34,7 @@ from streams.demo.environment import _write_mapping
 from streams.ledger.application import Ledger, event_topic, tracking_name
 from streams.ledger.eventstore import event_store_env
 from streams.ledger.rules import load_rules
-from streams.stages.seal import LINES_PLANNED, batcher_name
+from streams.ledger.store import LINES_PLANNED, batcher_name
 from streams.topics import CONNECTOR_META, PROCORE_RECORDS
 from tests.support.snapshots import all_snapshots
 

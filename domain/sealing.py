@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.batch import Batch
-from domain.batch_files import batch_label, build_files
+from domain.batch_files import BatchFile, batch_label, build_files
 from domain.beleglink import lines_to_seal
 from domain.booking import BookingLine
 from domain.changes import content_hash
@@ -163,3 +163,27 @@ def seal_batches(
             notes=notes.get(doc.key, []),
         )
     return batches
+
+
+class SealMismatch(RuntimeError):
+    """A sealed batch's files no longer rebuild to the bytes sealed (the EXTF writer changed)."""
+
+
+def batch_lines(batch: Batch) -> list[BookingLine]:
+    return [BookingLine.model_validate(line) for line in batch.lines]
+
+
+def sealed_files(batch: Batch, mapping: ClientMapping) -> dict[str, BatchFile]:
+    """Rebuild a sealed batch's files, byte-identical to the seal, and check their hashes."""
+    creditors = [CreditorRecord.model_validate(c) for c in batch.creditors]
+    label = getattr(batch, "label", "") or None
+    files = build_files(batch_lines(batch), creditors, mapping, batch.created, label)
+    for kind, f in files.items():
+        expected = batch.files[kind]["sha256"]
+        if f.sha256 != expected:
+            raise SealMismatch(
+                f"batch {batch.id} {kind} file no longer matches its seal ({f.sha256[:12]} ≠ "
+                f"{expected[:12]}); the EXTF writer changed since sealing — do not resubmit "
+                "under the old name, contact support"
+            )
+    return files

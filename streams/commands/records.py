@@ -19,7 +19,6 @@ from streams.commands.context import command_context
 from streams.errors import ConnectorError
 from streams.ledger.application import event_payload, event_type_name
 from streams.operator.actions import find_document, parked
-from streams.stages.seal import seal
 
 _SKIP = {"record", "context", "desired", "pending", "record_key"}
 
@@ -159,7 +158,7 @@ def register(app: typer.Typer) -> None:
         ctx = command_context()
         if ctx.rules is None:
             raise ConnectorError("no mapping files configured (MLC_MAPPINGS)")
-        result = seal(ctx.ledger, ctx.rules.client(client), local_now())
+        result = ctx.ledger.seal(ctx.rules.client(client), local_now())
         ids = ", ".join(str(b)[:8] for b in result.batch_ids) or "-"
         typer.echo(
             f"sealed {result.lines} line(s) of {result.records} record(s) into "

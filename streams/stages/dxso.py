@@ -39,12 +39,12 @@ from domain.dxso import PayableInvoice, Supplier, dxso_files, payable_invoices, 
 from domain.extf.kreditoren import creditor_record
 from domain.planning import invoice_attachment
 from domain.procore.records import Vendor
+from domain.sealing import batch_lines
 from domain.source_document import SourceDocument
 from streams.config import telemetry
 from streams.ledger.application import Ledger
 from streams.stages.datev_gateway import LOGIN_ERRORS, DatevGateway
 from streams.stages.file_export import AttachmentSource
-from streams.stages.seal import batch_lines
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from adapters.procore.errors import ProcoreError
 from domain.batch import Batch
 from domain.changes import RecordRef
 from domain.planning import document_guid, invoice_attachment
+from domain.sealing import sealed_files
 from domain.source_document import SourceDocument
 from streams.ledger.application import Ledger
 from streams.ledger.rules import ClientRules
-from streams.stages.seal import batch_files
 
 PDF_FOLDER = "Belege"
 
@@ -68,7 +68,7 @@ def write_once(path: Path, data: bytes, result: ExportResult) -> None:
 
 def export_extf(batch: Batch, rules: ClientRules, directory: Path, result: ExportResult) -> None:
     """The batch's creditor file and Buchungsstapel, byte-identical to the seal."""
-    for f in batch_files(batch, rules).values():
+    for f in sealed_files(batch, rules.mapping).values():
         write_once(directory / batch.client_id / f.filename, f.data, result)
 
 

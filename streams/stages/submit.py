@@ -29,13 +29,13 @@ from adapters.datev.client import DatevClient, ExtfJob
 from adapters.datev.errors import DatevError, DatevRateLimited, DatevServerError
 from adapters.datev.polling import JobPollSchedule, PollPolicy
 from domain.batch import Batch
+from domain.sealing import sealed_files
 from streams.config import telemetry
 from streams.ledger.application import Ledger, event_topic
 from streams.ledger.rules import BookingRules
 from streams.stages.datev_gateway import LOGIN_ERRORS, DatevGateway
 from streams.stages.dxso import DxsoStage
 from streams.stages.file_export import at_datev, write_batch
-from streams.stages.seal import batch_files
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ class Submitter:
         """Post ``kind``'s file once: intent first; after a lost answer, the job list first."""
         await self.gateway.ensure_visible(api, batch.client_id)
         rules = self.rules.client(batch.client_id)
-        f = (await asyncio.to_thread(batch_files, batch, rules))[kind]
+        f = (await asyncio.to_thread(sealed_files, batch, rules.mapping))[kind]
         intent = batch.intents.get(kind)
         if intent is not None and (intent["filename"], intent["sha256"]) != (f.filename, f.sha256):
             intent = None

@@ -14,12 +14,12 @@ from domain.close_facts import record_tax
 from domain.money import ZERO
 from domain.planning import invoice_attachment
 from domain.reconciliation import line_nets, procore_net
+from domain.sealing import batch_lines
 from domain.source_document import SourceDocument
 from domain.tax import TAX_RULES
 from streams.ledger.application import Ledger, event_payload, event_type_name
 from streams.ledger.rules import BookingRules, ClientRules
 from streams.operator.actions import iter_batches
-from streams.stages.seal import batch_lines
 
 _TRUNCATION_NOTES = ("shortened", "written as Belegfeld", "already used")
 

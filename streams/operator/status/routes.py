@@ -16,6 +16,7 @@ from aiohttp import web
 
 from adapters.datev.login_state import read_login_state
 from adapters.vault import Vault
+from domain.sealing import sealed_files
 from streams.config.settings import Settings
 from streams.errors import ConnectorError
 from streams.inputs.access import ACCESS_FILE, read_access_problems
@@ -33,7 +34,6 @@ from streams.operator.status.respond import html as _html
 from streams.operator.status.respond import translator_for as _t
 from streams.operator.status.respond import view_of
 from streams.operator.status.review import REVIEW_ROUTES
-from streams.stages.seal import batch_files
 
 MAPPING_CHECK_S = 2.0  # how often the worker looks for edited mapping files
 HTML = "text/html"
@@ -142,7 +142,8 @@ async def batch_file(ctx: StatusContext, request: web.Request) -> web.StreamResp
     if batch is None or ctx.rules is None or kind not in batch.files:
         note = _t(ctx, request)("no such batch file")
         return _html(request, ctx, "message", "Not found", status=404, note=note, note_kind="fail")
-    files = await asyncio.to_thread(batch_files, batch, ctx.rules.client(batch.client_id))
+    mapping = ctx.rules.client(batch.client_id).mapping
+    files = await asyncio.to_thread(sealed_files, batch, mapping)
     f = files[kind]
     return web.Response(
         body=f.data,

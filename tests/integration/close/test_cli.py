@@ -15,7 +15,6 @@ from streams.cli import app
 from streams.config.settings import load_settings
 from streams.demo.environment import _write_mapping
 from streams.errors import ConnectorError
-from streams.stages.seal import seal
 from tests.integration.core.test_booking_flow import FakeEmulator
 from tests.support.fakes import ManualClock
 from tests.support.snapshots import all_snapshots
@@ -35,7 +34,7 @@ def sealed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ledger = build_ledger(settings, rules)
     for i, change in enumerate(all_snapshots(state)):
         ledger.fold("procore.records", 0, [(i, change)])
-    seal(ledger, rules.client(CLIENT), datetime(2026, 11, 25, tzinfo=UTC))
+    ledger.seal(rules.client(CLIENT), datetime(2026, 11, 25, tzinfo=UTC))
     return tmp_path
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from domain.batch import Batch
 from domain.reconciliation import reconcile
+from domain.sealing import sealed_files
 from emulators.datev.extf_check import check_extf
 from emulators.procore.data import EmulatorState
 from streams.bootstrap import build_ledger
@@ -20,7 +21,6 @@ from streams.demo.environment import _datev_client, _write_mapping
 from streams.ledger.application import Ledger
 from streams.ledger.rules import load_rules
 from streams.operator.actions import iter_batches, parked
-from streams.stages.seal import batch_files, seal
 from tests.support.snapshots import all_snapshots, snapshot
 from tests.support.statuses import bookable_statuses
 
@@ -66,7 +66,7 @@ def datev_accepts(ledger: Ledger) -> list[dict[str, str]]:
     client = _datev_client(rules.chart, rules.mapping)
     rows: list[dict[str, str]] = []
     for batch in iter_batches(ledger):
-        files = batch_files(batch, rules)
+        files = sealed_files(batch, rules.mapping)
         for kind, f in files.items():
             result = check_extf(f.data, client.chart)
             assert result.findings == [], (kind, result.findings[:3])
@@ -90,10 +90,10 @@ def test_backfill_books_every_approved_record_once_and_reconciles(
     assert parked(ledger) == []
     assert ledger.rules is not None
     rules = next(iter(ledger.rules.clients.values()))
-    result = seal(ledger, rules, NOW)
+    result = ledger.seal(rules, NOW)
     assert result.batch_ids and result.records == len(approved(state))
     # Sealing again finds nothing new: every line is sealed exactly once.
-    assert seal(ledger, rules, NOW).batch_ids == ()
+    assert ledger.seal(rules, NOW).batch_ids == ()
     rows = datev_accepts(ledger)
     rec = reconcile(rules.mapping, rules.chart, approved(state), rows)
     assert rec.matches, [(p.kost1, p.procore, p.datev) for p in rec.projects]
@@ -110,7 +110,7 @@ def test_redelivery_and_webhook_plus_poller_book_nothing_twice(
     fold_all(ledger, changes, start=0)  # redelivered offsets: skipped by tracking
     fold_all(ledger, [c.model_copy(update={"source": "webhook"}) for c in changes], start=pos)
     rules = next(iter(ledger.rules.clients.values()))  # type: ignore[union-attr]
-    seal(ledger, rules, NOW)
+    ledger.seal(rules, NOW)
     rec = reconcile(rules.mapping, rules.chart, approved(state), datev_accepts(ledger))
     assert rec.matches
 
@@ -122,7 +122,7 @@ def test_edit_after_posting_reverses_and_rebooks_delete_reverses(
 
     pos = fold_all(ledger, all_snapshots(state))
     rules = next(iter(ledger.rules.clients.values()))  # type: ignore[union-attr]
-    seal(ledger, rules, NOW)
+    ledger.seal(rules, NOW)
     dc_ids = [i for i, r in state.rows["direct_cost"].items() if r.data["status"] == "approved"]
     edited, deleted = dc_ids[0], dc_ids[1]
     mutations.edit_direct_cost(state, edited, amount=Decimal("1234.56"))
@@ -132,7 +132,7 @@ def test_edit_after_posting_reverses_and_rebooks_delete_reverses(
     )
     mutations.delete_record(state, "direct_cost", deleted)
     fold_all(ledger, [gone], start=pos)
-    second = seal(ledger, rules, NOW)
+    second = ledger.seal(rules, NOW)
     assert second.records == 2
     batch = ledger.aggregate(second.batch_ids[0])
     assert isinstance(batch, Batch)

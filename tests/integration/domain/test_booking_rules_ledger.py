@@ -11,6 +11,7 @@ from typing import Any
 from domain.belegfeld import BelegfeldRegistry, registry_id
 from domain.changes import ProcoreChange, RecordRef
 from domain.mapping import ClientMapping
+from domain.sealing import sealed_files
 from emulators.datev.extf_check import check_extf
 from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
@@ -18,7 +19,6 @@ from streams.demo.environment import _datev_client
 from streams.ledger.application import Ledger
 from streams.ledger.rules import BookingRules, ClientRules
 from streams.operator.actions import iter_batches
-from streams.stages.seal import batch_files
 from tests.unit.domain.factories import (
     COMPANY,
     COST_CODES,
@@ -102,7 +102,7 @@ def validated_rows(ledger: Ledger, client: ClientRules) -> list[dict[str, str]]:
     datev = _datev_client(client.chart, client.mapping)
     rows: list[dict[str, str]] = []
     for batch in iter_batches(ledger):
-        for kind, f in batch_files(batch, client).items():
+        for kind, f in sealed_files(batch, client.mapping).items():
             result = check_extf(f.data, datev.chart)
             assert result.findings == [], (kind, result.findings[:3])
             rows.extend(result.bookings)

@@ -30,7 +30,6 @@ from streams.operator.status.context import StatusContext
 from streams.operator.status.routes import status_application
 from streams.stages.datev_gateway import DatevGateway
 from streams.stages.documents import DocumentUploader
-from streams.stages.seal import seal
 from streams.stages.submit import Submitter
 from tests.support.fakes import ManualClock
 from tests.support.snapshots import all_snapshots
@@ -65,7 +64,7 @@ class Flow:
         rules = next(iter(self.submitter.rules.clients.values()))
         for i, change in enumerate(all_snapshots(self.procore.state)):
             self.ledger.fold("procore.records", 0, [(i, change)])
-        seal(self.ledger, rules, NOW)
+        self.ledger.seal(rules, NOW)
 
 
 async def _no_sleep(_: float) -> None:

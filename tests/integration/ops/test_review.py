@@ -18,7 +18,6 @@ from streams.demo.environment import DemoEnvironment
 from streams.ledger.rules import load_rules
 from streams.operator.review.model import awaiting_review
 from streams.operator.status.context import StatusContext
-from streams.stages.seal import seal
 from tests.integration.ops.test_status_page import TOKEN, login
 from tests.support.snapshots import all_snapshots
 from tests.support.status_site import status_client
@@ -49,10 +48,10 @@ async def site(
     half = len(changes) // 2
     for i, change in enumerate(changes[:half]):
         ledger.fold("procore.records", 0, [(i, change)])
-    seal(ledger, client, datetime.now().astimezone())
+    ledger.seal(client, datetime.now().astimezone())
     for i, change in enumerate(changes[half:], start=half):
         ledger.fold("procore.records", 0, [(i, change)])
-    seal(ledger, client, datetime.now().astimezone())
+    ledger.seal(client, datetime.now().astimezone())
     batches = awaiting_review(ledger)
     assert len(batches) >= 2 and all(b.state == "in_review" for b in batches)
     ctx = StatusContext(settings=settings, ledger=ledger, rules=rules)
@@ -109,7 +108,7 @@ async def test_approve_then_reject_with_a_note(site) -> None:
         assert "BatchRejected" in trail and "Kostenstelle falsch" in trail
     # They go into the next batch, which waits for review again.
     client = next(iter(ctx.rules.clients.values()))
-    result = seal(ctx.ledger, client, datetime.now().astimezone())
+    result = ctx.ledger.seal(client, datetime.now().astimezone())
     resealed = {k for b in result.batch_ids for k in ctx.ledger.load(Batch, b).record_keys}
     assert set(keys) <= resealed
     assert all(ctx.ledger.load(Batch, b).state == "in_review" for b in result.batch_ids)

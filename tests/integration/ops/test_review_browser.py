@@ -19,7 +19,6 @@ from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
 from streams.demo.environment import demo_environment
 from streams.ledger.rules import load_rules
-from streams.stages.seal import seal
 from tests.integration.ops.test_review import with_review
 from tests.support.browser import (
     CHROMIUM,
@@ -50,7 +49,7 @@ async def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
         changes = list(all_snapshots(demo.procore.state))
         for i, change in enumerate(changes[: len(changes) // 2]):
             ledger.fold("procore.records", 0, [(i, change)])
-        seal(ledger, next(iter(rules.clients.values())), datetime.now().astimezone())
+        ledger.seal(next(iter(rules.clients.values())), datetime.now().astimezone())
         ledger.close()
         async with worker_serving(env, demo.web_port, tmp_path / "worker.log") as url:
             yield url

@@ -17,7 +17,6 @@ from streams.demo.environment import DemoEnvironment
 from streams.ledger.rules import load_rules
 from streams.operator.actions import batch_rows, parked
 from streams.operator.status.context import StatusContext
-from streams.stages.seal import seal
 from tests.support.snapshots import all_snapshots
 from tests.support.status_site import status_client
 
@@ -46,7 +45,7 @@ async def site(
         parked_ledger.fold("procore.records", 0, [(i, change)])
     rules = load_rules(settings.mappings)
     ledger = build_ledger(settings, rules)
-    seal(ledger, next(iter(rules.clients.values())), datetime.now().astimezone())
+    ledger.seal(next(iter(rules.clients.values())), datetime.now().astimezone())
     ctx = StatusContext(settings=settings, ledger=ledger, rules=rules, vault=open_vault(settings))
     async with status_client(ctx) as http:
         yield http, ctx
