@@ -8,6 +8,7 @@ batch in flight, so consumers dedupe by ``(aggregate_id, aggregate_version)`` or
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.utils import get_topic, resolve_topic
 
 from streams.ledger.application import Ledger, event_payload, event_type_name
 
@@ -35,7 +37,36 @@ class RelayedEvent:
 
 
 def encode_notification(ledger: Ledger, notification: Any) -> RelayedEvent:
-    """Turn one stored event into the versioned JSON message of ``bookings.events``."""
+    """Turn one stored event into the versioned JSON message of ``bookings.events``.
+
+    Built from the stored JSON (UUIDs, decimals and datetimes stay the strings they are stored
+    as), not from a decoded event object: the same message, without building every value.
+    """
+    payload = ledger.stored_json(notification)
+    if payload is None:  # an event class with versions: upcast as its aggregate reads it
+        return _encode_decoded(ledger, notification)
+    timestamp = payload.pop("timestamp")
+    payload.pop("originator_topic", None)
+    aggregate_id = str(notification.originator_id)
+    body = {
+        "schema": SCHEMA,
+        "notification_id": notification.id,
+        "aggregate_id": aggregate_id,
+        "aggregate_version": notification.originator_version,
+        "type": _type_name(notification.topic),
+        "timestamp": timestamp,
+        "record_key": payload.get("record_key") or payload.get("key"),
+        "data": payload,
+    }
+    return RelayedEvent(notification.id, aggregate_id.encode(), orjson.dumps(body))
+
+
+@functools.cache
+def _type_name(topic: str) -> str:
+    return get_topic(resolve_topic(topic)).rsplit(":", 1)[-1]
+
+
+def _encode_decoded(ledger: Ledger, notification: Any) -> RelayedEvent:
     event: Any = ledger.decode(notification)
     payload = event_payload(event)
     body = {
