@@ -16,7 +16,7 @@ from typing import Any
 from domain.batch import Batch
 from domain.booking import BookingLine
 from domain.chart import Chart
-from domain.close_report import BatchFact, CommitmentRow, LineFact, RecordFact, Where
+from domain.close_inputs import BatchFact, CommitmentRow, LineFact, RecordFact, Where
 from domain.derivation.pricing import ADJUSTED
 from domain.mapping import ClientMapping
 from domain.money import ZERO, to_cents

@@ -15,12 +15,8 @@ from domain.close_facts import (
     line_facts,
     record_fact,
 )
-from domain.close_report import (
-    BatchFact,
-    CloseReport,
-    LineFact,
-    build_report,
-)
+from domain.close_inputs import BatchFact, LineFact
+from domain.close_report import CloseReport, build_report
 from domain.periods import parse_period
 from domain.source_document import load_lines
 from streams.errors import ConnectorError

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.close_inputs import BatchFact, LineFact, RecordFact
 from domain.close_report import (
-    BatchFact,
     CloseReport,
-    LineFact,
-    RecordFact,
     build_report,
     parked_cause,
     split_by_account,
