@@ -45,6 +45,7 @@ class DxsoJob:
     ready_at: datetime | None = None
     protocol: list[dict[str, str]] = field(default_factory=list)
     imported: list[str] = field(default_factory=list)  # invoice ids booked in the ledger
+    rows: list[dict[str, str]] = field(default_factory=list)  # the booked ledger rows
 
 
 def _local(tag: str) -> str:
@@ -107,10 +108,29 @@ def evaluate(job: DxsoJob, now: datetime) -> None:
             for row in rows:
                 invoice = next((c.text or "" for c in row if _local(c.tag) == "invoiceId"), "")
                 job.imported.append(invoice)
+                job.rows.append(booking_row(row))
                 entry("information", name, "wurde verarbeitet", f"Rechnung {invoice}")
         good += ok
         bad += not ok
     job.status = p.DXSO_DONE if bad == 0 else (p.DXSO_PARTLY if good else p.DXSO_FAILED)
+
+
+def booking_row(row: ElementTree.Element) -> dict[str, str]:
+    """A ledger row as a booking seen from the creditor (the EXTF check's row keys)."""
+    values = {_local(c.tag): (c.text or "") for c in row}
+    amount = values.get("amount", "0")
+    credit_note = amount.startswith("-")
+    return {
+        "amount": amount.lstrip("-"),
+        "sh": "S" if credit_note else "H",
+        "konto": values.get("partyId", ""),
+        "gegenkonto": values.get("accountNo", ""),
+        "bu": values.get("buCode", ""),
+        "belegdatum": values.get("date", ""),
+        "belegfeld1": values.get("invoiceId", ""),
+        "buchungstext": values.get("bookingText", ""),
+        "kost1": values.get("costCategoryId", ""),
+    }
 
 
 class DxsoRoutes:
@@ -124,6 +144,13 @@ class DxsoRoutes:
         self.jobs: dict[str, DxsoJob] = {}
         self._error = duo_error
         self._client = find_client
+
+    def bookings(self, client_id: str) -> list[dict[str, str]]:
+        """What DUO's ledgers booked for the client from finished jobs (done or partly)."""
+        now = self.state.clock.now()
+        for job in self.jobs.values():
+            evaluate(job, now)
+        return [r for j in self.jobs.values() if j.client_id == client_id for r in j.rows]
 
     def _job(self, request: web.Request) -> DxsoJob:
         client = self._client(request)

@@ -77,7 +77,7 @@ def delivered_batches(demo: Demo) -> list[Batch]:
     ]
 
 
-def _expected_pdfs(demo: Demo, batches: list[Batch]) -> int:
+def expected_pdfs(demo: Demo, batches: list[Batch]) -> int:
     ledger = build_ledger(demo.settings)
     keys = {k for b in batches for k in b.record_keys}
     docs = [ledger.document(SourceDocument.create_id(k)) for k in keys]
@@ -147,7 +147,7 @@ async def files_step(demo: Demo) -> bool:
     if not await demo.converge(f"requisition {req} as files", "DATEV + the directory"):
         return False
     batches = await asyncio.to_thread(delivered_batches, demo)
-    pdfs = await asyncio.to_thread(_expected_pdfs, demo, batches)
+    pdfs = await asyncio.to_thread(expected_pdfs, demo, batches)
     belege = directory / client / PDF_FOLDER
 
     def pdfs_written() -> bool:

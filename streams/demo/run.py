@@ -19,6 +19,7 @@ from emulators.datev.extf_check import check_extf
 from emulators.procore.data import Resource
 from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
+from streams.demo.dxso_step import dxso_batches, dxso_rows, dxso_step, dxso_summary
 from streams.demo.environment import DemoEnvironment, demo_environment
 from streams.demo.files_step import delivered_batches, delivered_rows, files_step, files_summary
 from streams.demo.review import review_step
@@ -48,8 +49,9 @@ def procore_approved(env: DemoEnvironment) -> list[tuple[int, str, dict[str, Any
 
 
 def current_reconciliation(env: DemoEnvironment) -> Reconciliation:
-    """Procore against DATEV plus the EXTF files of the destination ``files`` (hand import)."""
-    rows = env.datev.state.bookings(env.mapping.client_id) + delivered_rows(env)
+    """Procore against DATEV (EXTF, and DUO's ledger for ``dxso``) plus the EXTF files of the
+    destination ``files`` (hand import)."""
+    rows = env.datev.state.bookings(env.mapping.client_id) + delivered_rows(env) + dxso_rows(env)
     return reconcile(env.mapping, env.chart, procore_approved(env), rows)
 
 
@@ -177,7 +179,7 @@ def _summary(demo: Demo) -> bool:
     rec = current_reconciliation(env)
     console = demo.console
     client = env.mapping.client_id
-    as_files = {b.id for b in delivered_batches(demo)}
+    as_files = {b.id for b in delivered_batches(demo)} | {b.id for b in dxso_batches(demo)}
     batches = [b for b in batch_rows(build_ledger(demo.settings)) if b.batch_id not in as_files]
     bookings = env.datev.state.bookings(client)
     console.print()
@@ -188,6 +190,7 @@ def _summary(demo: Demo) -> bool:
         f"{len(env.datev.state.documents(client))} invoice PDFs"
     )
     console.print(files_summary(demo))
+    console.print(dxso_summary(demo))
     table = Table(title="Reconciliation per project (net, EUR; DATEV + files for hand import)")
     for col in ("KOST1", "project", "records", "Procore approved", "booked", "difference"):
         table.add_column(col, justify="right" if col not in ("KOST1", "project") else "left")
@@ -278,6 +281,7 @@ async def run_demo(workdir: Path, size: str, timeout_s: float = 120.0) -> int:
             await scenario(demo)
             await review_step(demo)
             await files_step(demo)
+            await dxso_step(demo)
         finally:
             took = await asyncio.to_thread(worker.stop)
             console.print(f"• worker stopped by SIGTERM in {took:.1f} s")

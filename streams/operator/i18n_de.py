@@ -313,6 +313,8 @@ _REVIEW: dict[str, str] = {
         "kein Rechnungs-PDF zu diesem Beleg (oder keine Procore-Verbindung in diesem Prozess)"
     ),
     "review before DATEV": "Freigabe vor DATEV",
+    "to DUO accounts payable (DXSO)": "ins DUO-Kreditorenbuch (DXSO)",
+    "as files for hand import": "als Dateien für den manuellen Import",
     "By": "Von",
     "Note": "Notiz",
     "Batch {decision}.": "Buchungsstapel {decision}.",

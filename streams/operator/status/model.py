@@ -48,6 +48,7 @@ class ClientOverview:
     documents_today: int
     parked: int
     failed_batches: int
+    destination: str = "extf"  # mapping delivery.destination
 
 
 def next_run(cadence: Cadence, last_seal: datetime | None, now: datetime) -> str:
@@ -102,6 +103,7 @@ def overview(
                 documents_today=uploads.get(client_id, 0),
                 parked=sum(1 for d in stuck if d.client_id == client_id),
                 failed_batches=sum(1 for b in mine if b.state == "failed"),
+                destination=client.mapping.delivery.destination,
             )
         )
     return rows

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from adapters.datev.dxso import DxsoJobs
 from domain.mapping import DeliverySettings
+from domain.reconciliation import reconcile
 from streams.cli import app
 from streams.config.settings import Settings
 from streams.ledger.rules import BookingRules
@@ -98,6 +99,10 @@ async def test_invoices_and_pdfs_reach_state_2_as_one_job(stack: DeliveryStack) 
     assert done.state == "completed" and done.jobs["dxso"]["status"] == 2
     protocol = done.jobs["dxso"]["protocol"]  # stored: DUO keeps them about two months
     assert {e["context"] for e in protocol} == {f"Rechnung {i}" for i in imported(stack)}
+    assert stack.datev.dxso is not None  # DUO's payables ledger matches Procore to the cent
+    rows = stack.datev.dxso.bookings(stack.rules.client_id)
+    approved = stack.approved()
+    assert reconcile(stack.rules.mapping, stack.rules.chart, approved, rows).matches  # type: ignore[arg-type]
 
 
 async def test_a_lost_create_answer_costs_an_empty_job_not_a_second_import(
