@@ -88,6 +88,11 @@ class ProcoreChange(BaseModel):
     record: dict[str, Any] | None = Field(
         default=None, description="full record JSON when the producer already has it"
     )
+    listed: bool = Field(
+        default=False,
+        description="``record`` is the list's shape (no line items, attachments): the fetch "
+        "stage reads the show where a booking needs them",
+    )
     context: dict[str, Any] | None = Field(
         default=None,
         description="what the fetch stage read around the record: vendor, commitment, "

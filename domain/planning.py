@@ -39,6 +39,7 @@ from domain.mapping import ClientMapping
 from domain.periods import book_in_open_periods
 from domain.periods.register import ClientPeriods
 from domain.procore.currency import apply_currency
+from domain.procore.needs import PARTIAL
 from domain.procore.records import (
     Attachment,
     Commitment,
@@ -112,6 +113,21 @@ def decide(
     doc: SourceDocument, mapping: ClientMapping, chart: Chart, registry: CreditorRegistry
 ) -> DerivationResult:
     """Derive the booking decision for the document's current version."""
+    result = _decide(doc, mapping, chart, registry)
+    partial = (doc.context or {}).get(PARTIAL)
+    if partial and not isinstance(result, Ignored):
+        # Read as listed because no client booked its status then; the rules changed since.
+        return Parked(
+            reason=f"{doc.key} books now, but was read without all it needs ({partial})",
+            field="status",
+            fix="the nightly sweep reads it whole with the current rules; or edit it in Procore",
+        )
+    return result
+
+
+def _decide(
+    doc: SourceDocument, mapping: ClientMapping, chart: Chart, registry: CreditorRegistry
+) -> DerivationResult:
     record = doc.record or {}
     context = doc.context or {}
     ref = RecordRef.parse(doc.key)

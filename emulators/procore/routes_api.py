@@ -24,7 +24,7 @@ COMMITMENT_TYPES = {
 SUMMARY_OMITS: dict[str, tuple[str, ...]] = {
     "commitment": ("line_items", "attachments"),
     "requisition": ("items",),
-    "direct_cost": ("line_items",),
+    "direct_cost": ("line_items", "attachments"),  # the show alone carries them
 }
 
 

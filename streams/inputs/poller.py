@@ -37,8 +37,10 @@ SWEEP_CURSOR = "procore:sweep"
 PROGRESS_EVERY_S = 5.0
 # Lists that return the whole record (vendors; requisitions in the extended view): their
 # changes carry it, so the fetch stage needs no show call. Direct cost and commitment lists
-# lack line items and attachments (Procore's spec), so those records are read one by one.
+# lack line items and attachments (Procore's spec): their changes carry the listed record
+# marked ``listed``, and the fetch stage reads the show only where a booking needs it.
 LIST_CARRIES_RECORD: frozenset[str] = frozenset({"vendor", "requisition"})
+LIST_SHAPE_ONLY: frozenset[str] = frozenset({"direct_cost", "commitment"})
 
 
 class KnownRecords(Protocol):
@@ -324,6 +326,8 @@ class Poller:
             change = self._change(unit, rid, "update", source, started, kind)
             if unit.resource in LIST_CARRIES_RECORD:
                 change = change.model_copy(update={"record": item})
+            elif unit.resource in LIST_SHAPE_ONLY:
+                change = change.model_copy(update={"record": item, "listed": True})
             pending.append(change)
             if len(pending) >= self.chunk:
                 await publish(pending)

@@ -1,9 +1,11 @@
 """The fetch stage's reads: a change carrying ids → the full record and what it refers to.
 
-API economy: one call per record (its show endpoint, with items/line items), plus list calls
-that are cached per company/project for ``ttl_s`` (vendors and tax codes per company, cost
-codes per project) and commitments cached by id. A backfill of N records therefore costs about
-N calls plus a handful of lists. PDFs are not downloaded here (the documents stage does that).
+API economy: a record the poller listed whole (requisitions, vendors) costs nothing; a direct
+cost or commitment costs its show only when some client books its status (``needs``, see
+``domain.procore.needs``: Procore's lists lack line items and attachments), else it is kept as
+listed; a requisition's commitment is read (once, cached by id) only when the requisition
+books. List calls are cached per company/project for ``ttl_s`` (vendors and tax codes per
+company, cost codes per project). PDFs are not downloaded here (the documents stage does that).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from adapters.procore.client import ProcoreClient
 from adapters.procore.errors import ProcoreNotFoundError
 from domain.changes import LINE_ITEM_KINDS, CommitmentKind, ProcoreChange, RecordRef
+from domain.procore.needs import PARTIAL, ReadNeeds, partial_reason
 from domain.procore.records import commitment_kind
 from streams.inputs.code_store import CodeStore
 from streams.inputs.line_items import LineItemParents
@@ -96,8 +99,10 @@ class ProcoreSnapshotter:
         max_entries: int = 256,
         now: Callable[[], float] | None = None,
         codes_file: Path | None = None,
+        needs: Callable[[], ReadNeeds] | None = None,
     ) -> None:
         self._client = client
+        self._needs = needs  # None: every record is read whole (its show, its commitment)
         clock = now or (client.clock.now if client is not None else time.time)
         self._clock = clock
         self._stored = None if codes_file is None else CodeStore(codes_file, ttl_s, clock)
@@ -123,6 +128,8 @@ class ProcoreSnapshotter:
             raise ValueError(f"{change.key}: resolve a line-item change with parents_of first")
         if change.action == "delete":
             return change
+        if change.listed and change.record is not None:
+            return await self._listed(change, change.record)
         if change.record is not None and (change.context is not None or _is_vendor(change)):
             return change
         if self._client is None:
@@ -145,20 +152,40 @@ class ProcoreSnapshotter:
         if change.ref.resource == "commitment" and change.ref.project_id is not None:
             ckey = (change.ref.company_id, change.ref.project_id, change.ref.resource_id)
             self._commitments.put(ckey, record)
-        context = await self.context_for(change.ref, record)
+        # A requisition comes whole from its list; its commitment is read only if it books.
+        books = change.ref.resource != "requisition" or self._books("requisition", record)
+        context = await self.context_for(change.ref, record, full=books)
+        if not books:
+            context[PARTIAL] = partial_reason(change.ref.resource, record)
         return change.model_copy(update={"record": record, "context": context})
 
-    async def context_for(self, ref: RecordRef, record: Json) -> Json:
-        """``vendor``, ``commitment`` (requisitions), ``cost_codes``, ``tax_codes``."""
+    async def _listed(self, change: ProcoreChange, record: Json) -> ProcoreChange:
+        """A record as its list returns it: kept when no client books its status (the show
+        would add line items and attachments nobody books), else read whole."""
+        if self._books(change.ref.resource, record):
+            whole = change.model_copy(update={"record": None, "listed": False})
+            return await self.snapshot(whole)
+        if self._client is None:
+            raise ProcoreNotConfigured(f"{change.key}: no Procore client configured")
+        context = await self.context_for(change.ref, record, full=False)
+        context[PARTIAL] = partial_reason(change.ref.resource, record)
+        return change.model_copy(update={"context": context})
+
+    def _books(self, resource: str, record: Json) -> bool:
+        return self._needs is None or self._needs().books(resource, record)
+
+    async def context_for(self, ref: RecordRef, record: Json, *, full: bool = True) -> Json:
+        """``vendor``, ``commitment`` (requisitions), ``cost_codes``, ``tax_codes``; without
+        ``full`` (the record books nowhere) only the vendor, from the cached vendor list."""
         commitment: Json | None = None
-        if ref.resource == "requisition" and ref.project_id is not None:
+        if full and ref.resource == "requisition" and ref.project_id is not None:
             cid = _int(record.get("commitment_id"))
             if cid is not None:
                 kind = commitment_kind(record.get("commitment_type"))
                 commitment = await self._commitment(ref.company_id, ref.project_id, cid, kind)
         vendor_id = vendor_id_of(record, commitment)
         vendor = None if vendor_id is None else await self._vendor(ref.company_id, vendor_id)
-        cost_ids, tax_ids = referenced_codes([record, commitment])
+        cost_ids, tax_ids = referenced_codes([record, commitment]) if full else (set(), set())
         cost_codes: list[Json] = []
         if cost_ids and ref.project_id is not None:
             cost_codes = await self._pick(

@@ -12,6 +12,7 @@ from domain.changes import RecordRef
 from domain.chart import Chart
 from domain.mapping import ClientMapping
 from domain.planning import route
+from domain.procore.needs import ReadNeeds
 from streams.errors import ConnectorError
 
 
@@ -38,6 +39,10 @@ class BookingRules:
         self.clients = {c.client_id: c for c in clients}
         if len(self.clients) != len(clients):
             raise ConnectorError("two mapping files name the same DATEV client (advisor-client)")
+
+    def read_needs(self) -> ReadNeeds:
+        """What the fetch stage must read whole for these clients (their bookable statuses)."""
+        return ReadNeeds.of(c.mapping.booking for c in self.clients.values())
 
     def reload(self, fresh: BookingRules) -> None:
         """Take over ``fresh``'s clients (one reference swap: readers see old or new)."""

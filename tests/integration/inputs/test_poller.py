@@ -63,12 +63,13 @@ async def test_first_run_reads_everything_then_only_the_window(
     }
     assert report.units == 4 and report.failures == [] and report.published == len(sent.sent)
     assert all(c.source == "poller" and c.action == "update" for c in sent.sent)
-    # Lists that return whole records hand them on (no show call later); the others do not.
+    # Every change carries its listed record; direct costs and commitments are marked as the
+    # list's shape (no line items, no attachments), so the fetch stage knows what it lacks.
     for c in sent.sent:
-        if c.ref.resource in ("vendor", "requisition"):
-            assert c.record is not None and c.record["id"] == c.ref.resource_id
-        else:
-            assert c.record is None
+        assert c.record is not None and c.record["id"] == c.ref.resource_id
+        assert c.listed == (c.ref.resource in ("direct_cost", "commitment"))
+        if c.listed:
+            assert "line_items" not in c.record and "attachments" not in c.record
     assert all(c.record["items"] for c in sent.sent if c.ref.resource == "requisition")
     first = datetime.fromtimestamp(clock.now(), UTC)
     assert cursors.values[f"procore:{emu.company_id}:{project}:requisition"] == first
