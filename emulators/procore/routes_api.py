@@ -28,6 +28,13 @@ SUMMARY_OMITS: dict[str, tuple[str, ...]] = {
 }
 
 
+HOLDER = "DirectCost::Item"  # the spec example's holder_type for direct cost lines
+
+
+def _without(data: Json, *keys: str) -> Json:
+    return {k: v for k, v in data.items() if k not in keys}
+
+
 def _int_param(request: web.Request, name: str, *, required: bool = True) -> int | None:
     raw = request.query.get(name) or request.match_info.get(name)
     if raw is None or raw == "":
@@ -308,8 +315,8 @@ async def all_direct_cost_line_items(request: web.Request) -> web.Response:
     ctx = request.app[CTX]
     project_id = _project(request, ctx)
     wanted = {int(v) for v in request.query.getall("filters[id][]", []) if v.isdigit()}
-    lines = [
-        {**line, "holder": {"id": r.data["id"], "holder_type": "DirectCost"}}
+    lines = [  # the spec's project-wide lines carry no tax_code_id (the show's lines do)
+        {**_without(line, "tax_code_id"), "holder": {"id": r.data["id"], "holder_type": HOLDER}}
         for r in _rows(ctx, "direct_cost", project_id)
         for line in r.data["line_items"]
         if not wanted or int(line["id"]) in wanted

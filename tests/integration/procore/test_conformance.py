@@ -53,6 +53,8 @@ def endpoints(emu: ProcoreEmulator) -> list[tuple[str, str, dict[str, Any]]]:
          {"project_id": p, "view": "extended"}),
         ("direct_cost_list_v1.1", f"/rest/v1.1/projects/{p}/direct_costs", {}),
         ("direct_cost_show_v1.1", f"/rest/v1.1/projects/{p}/direct_costs/{dc}", {}),
+        ("direct_cost_line_items_project", f"/rest/v1.0/projects/{p}/direct_costs/line_items",
+         {}),
         ("contract_list", "/rest/v1.0/purchase_order_contracts", {"project_id": p}),
         ("contract_list", "/rest/v1.0/work_order_contracts", {"project_id": p}),
         ("purchase_order_contract_show", f"/rest/v1.0/purchase_order_contracts/{po}",
@@ -75,7 +77,7 @@ async def test_every_endpoint_the_connector_reads_conforms(emu, client) -> None:
         assert served, f"{path} served nothing to check"
         conforms(schema_name, served)
         checked += 1
-    assert checked == 17
+    assert checked == 18
 
 
 async def test_commitments_show_names_the_kind(emu, client) -> None:

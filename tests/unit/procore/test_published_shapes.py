@@ -39,6 +39,7 @@ PAIRS = [
     ("requisition_list_v1.1", "requisition_list_v1.1"),
     ("direct_cost_show_v1.1", "direct_cost_show_v1.1"),
     ("direct_cost_list_v1.1", "direct_cost_list_v1.1"),
+    ("direct_cost_line_items_project", "direct_cost_line_items_project"),
     ("purchase_order_contract_show", "purchase_order_contract_show"),
     ("work_order_contract_show", "work_order_contract_show"),
     ("work_order_contract_list", "contract_list"),
@@ -66,6 +67,13 @@ def test_the_schemas_reject_our_old_assumptions() -> None:
     wrong = example("purchase_order_contract_show")
     wrong["line_items"][0]["amount"] = 42000.0  # money is a string in v1.x
     assert not OAS30Validator(schema("purchase_order_contract_show")).is_valid(wrong)
+    # Lists do not carry what only the show has (line items, attachments, a line's tax code).
+    listed = example("direct_cost_list_v1.1")
+    listed[0]["attachments"] = []
+    assert not OAS30Validator(schema("direct_cost_list_v1.1")).is_valid(listed)
+    lines = example("direct_cost_line_items_project")
+    lines[0]["tax_code_id"] = 11
+    assert not OAS30Validator(schema("direct_cost_line_items_project")).is_valid(lines)
 
 
 def test_requisition_v11_show_with_wbs_object_and_currency() -> None:
