@@ -148,6 +148,12 @@ class Supplier:
     vat_id: str = ""
 
 
+def _payable_amount(line: BookingLine) -> Decimal:
+    """Seen from the creditor: credited (``H``) is owed, so positive; Generalumkehr flips it."""
+    credited = (line.debit_credit == "H") != line.generalumkehr
+    return line.amount if credited else -line.amount
+
+
 def payable_invoices(
     lines: Sequence[BookingLine],
     suppliers: Mapping[int, Supplier],
@@ -156,7 +162,8 @@ def payable_invoices(
     """One invoice per Procore record of a sealed batch, one ledger row per booking line.
 
     A line books the creditor (``account``) against the expense account (``contra_account``);
-    credited to the creditor (``H``) it is an invoice amount, debited (``S``) a credit.
+    credited to the creditor (``H``) it is an invoice amount, debited (``S``) or reversed
+    (Generalumkehr, a storno of an earlier booking) a negative one.
     """
     by_record: dict[str, list[BookingLine]] = {}
     for line in lines:
@@ -167,7 +174,7 @@ def payable_invoices(
         who = suppliers.get(first.account) or Supplier(first.account, f"Kreditor {first.account}")
         splits = tuple(
             PayableSplit(
-                amount=line.amount if line.debit_credit == "H" else -line.amount,
+                amount=_payable_amount(line),
                 account=line.contra_account,
                 bu_code=line.bu_key,
                 booking_text=line.text,

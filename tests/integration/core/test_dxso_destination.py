@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,13 @@ from typer.testing import CliRunner
 from adapters.datev.dxso import DxsoJobs
 from domain.mapping import DeliverySettings
 from domain.reconciliation import reconcile
+from emulators.procore import mutations
 from streams.cli import app
 from streams.config.settings import Settings
 from streams.ledger.rules import BookingRules
 from streams.operator.actions import iter_batches
 from streams.stages.dxso import DxsoStage
-from tests.support.delivery import FAST, DeliveryStack, delivery_stack
+from tests.support.delivery import FAST, NOW, DeliveryStack, delivery_stack
 
 runner = CliRunner()
 
@@ -101,6 +103,24 @@ async def test_invoices_and_pdfs_reach_state_2_as_one_job(stack: DeliveryStack) 
     assert {e["context"] for e in protocol} == {f"Rechnung {i}" for i in imported(stack)}
     assert stack.datev.dxso is not None  # DUO's payables ledger matches Procore to the cent
     rows = stack.datev.dxso.bookings(stack.rules.client_id)
+    approved = stack.approved()
+    assert reconcile(stack.rules.mapping, stack.rules.chart, approved, rows).matches  # type: ignore[arg-type]
+
+
+async def test_an_edit_after_posting_reverses_in_duos_ledger_too(stack: DeliveryStack) -> None:
+    stack.backfill()
+    await deliver(stack)
+    cost_id = next(
+        i for i, r in stack.state.rows["direct_cost"].items() if r.data.get("status") == "approved"
+    )
+    mutations.edit_direct_cost(stack.state, cost_id, amount=Decimal("4321.00"))
+    stack.fold_record("direct_cost", cost_id)
+    stack.ledger.seal(stack.rules, NOW)
+    await deliver(stack)
+    assert [j.status for j in jobs(stack)] == [2, 2]
+    assert stack.datev.dxso is not None
+    rows = stack.datev.dxso.bookings(stack.rules.client_id)
+    assert any(r["sh"] == "S" for r in rows)  # the reversal of the first booking
     approved = stack.approved()
     assert reconcile(stack.rules.mapping, stack.rules.chart, approved, rows).matches  # type: ignore[arg-type]
 
