@@ -13,6 +13,7 @@ and carry an ``accountsPayableLedger`` (or receivable/cash, per ``import_type``)
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -170,6 +171,8 @@ class DxsoRoutes:
             str(uuid.uuid4()), client.id, import_type, str(body.get("accounting_month", ""))
         )
         self.jobs[job.id] = job
+        if self.state.faults.hold_dxso_create_s:
+            await asyncio.sleep(self.state.faults.hold_dxso_create_s)
         info = {
             "id": job.id,
             "account_length": client.chart.account_length,
@@ -204,6 +207,8 @@ class DxsoRoutes:
         job.status = p.DXSO_RUNNING
         job.ready_at = self.state.clock.now() + timedelta(seconds=self.state.faults.job_delay_s)
         evaluate(job, self.state.clock.now())
+        if self.state.faults.hold_dxso_ready_s:
+            await asyncio.sleep(self.state.faults.hold_dxso_ready_s)
         return web.Response(status=204)
 
     async def status(self, request: web.Request) -> web.Response:

@@ -25,6 +25,8 @@ class Faults:
     # Crash windows: after storing a job/document, wait this long (real time) before answering.
     hold_import_s: float = 0.0
     hold_document_s: float = 0.0
+    hold_dxso_create_s: float = 0.0  # a DXSO job is created, its id answered this late
+    hold_dxso_ready_s: float = 0.0  # a DXSO job is finalised, the 204 answered this late
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a partial update (admin endpoint); unknown names raise ``KeyError``."""
