@@ -34,6 +34,7 @@ from domain.cursor import PollCursor
 from domain.periods.register import ClientPeriods
 from domain.sealing import SealClock
 from domain.source_document import SourceDocument
+from streams.ledger import pg_pipeline
 from streams.ledger.rules import BookingRules
 from streams.ledger.transcoder import OrjsonTranscoder, plain_json
 
@@ -90,6 +91,7 @@ class LedgerStore(Application[UUID]):
         rules: BookingRules | None = None,
         incarnation: str = "",
     ) -> None:
+        pg_pipeline.install()  # before any PostgreSQL insert (see the module)
         super().__init__(env)
         self.rules = rules  # the booking rules in force (None: records are stored, not booked)
         self.incarnation = incarnation  # the Kafka cluster's, qualifying fold tracking names
