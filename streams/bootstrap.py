@@ -241,6 +241,7 @@ def build_worker(settings: Settings, bootstrap_servers: str) -> Worker:
         parts.procore,
         cursors=LedgerCursors(parts.ledger),
         known=KnownIds(parts.ledger),
+        needs=None if parts.rules is None else parts.rules.read_needs,
     )
     if parts.seal is not None:
         shards = ClientShards(app, PROCORE_RECORDS.name, PROCORE_RECORDS.partitions)

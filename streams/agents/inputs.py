@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import faust
 
 from adapters.procore.client import ProcoreClient
+from domain.procore.needs import ReadNeeds
 from streams.agents.fetch import register_fetch_agent
 from streams.agents.parking import DeadLetters
 from streams.agents.poller_timer import register_poller
@@ -41,16 +43,20 @@ def wire_inputs(
     *,
     cursors: CursorStore,
     known: KnownRecords | None = None,
+    needs: Callable[[], ReadNeeds] | None = None,
 ) -> Inputs:
     """Register everything that feeds ``procore.changes`` and turns it into ``procore.records``.
 
     Without a Procore client the webhook still publishes and the fetch agent passes through
     changes that carry their record (others are parked); the poller needs a client and at
-    least one ``procore.company_ids`` entry.
+    least one ``procore.company_ids`` entry. ``needs`` (the booking rules' bookable statuses)
+    lets the fetch stage keep records that book for no client as listed; without it every
+    record is read whole.
     """
     conf = settings.procore
     receiver = register_webhook_view(app, changes_topic, conf.webhook_secret)
-    snapshotter = ProcoreSnapshotter(procore, codes_file=settings.data_dir / CODES_FILE)
+    codes = settings.data_dir / CODES_FILE
+    snapshotter = ProcoreSnapshotter(procore, codes_file=codes, needs=needs)
     agent = register_fetch_agent(app, changes_topic, records_topic, snapshotter, dead_letters)
     poller: Poller | None = None
     if procore is None or not conf.company_ids:
