@@ -113,12 +113,27 @@ async def _check_clients(api: DatevClient, rules: BookingRules) -> list[Check]:
         checks.append(
             ok(
                 name,
-                f"{info.name or client_id}: accessible, Buchungsdatenservice and "
-                f"Belegbilderservice booked, account length {client.mapping.client.account_length},"
-                f" document type {wanted!r}",
+                f"{info.name or client_id}: accessible, {_services(client.mapping)}, account "
+                f"length {client.mapping.client.account_length}, document type {wanted!r}",
             )
         )
     return checks
+
+
+# DATEV services a client needs per delivery destination (mapping [delivery] destination).
+SERVICES = {
+    "extf": (
+        ("Buchungsdatenservice", "EXTF booking batches"),
+        ("Belegbilderservice", "invoice PDFs in DATEV Unternehmen online"),
+    ),
+    "dxso": (("Rechnungsdatenservice 1.0", "DXSO jobs into the accounts-payable ledger"),),
+    "files": (),  # imported by hand: no data service needed
+}
+
+
+def _services(mapping: ClientMapping) -> str:
+    names = [name for name, _ in SERVICES[mapping.delivery.destination]]
+    return " and ".join(names) + " booked" if names else "no data service needed (files)"
 
 
 async def _client_setup_problems(
@@ -126,10 +141,7 @@ async def _client_setup_problems(
 ) -> list[tuple[str, str]]:
     """What DATEV's Schnittstellenvorgaben ask for before any upload, as (detail, fix) pairs."""
     found: list[tuple[str, str]] = []
-    for service, why in (
-        ("Buchungsdatenservice", "EXTF booking batches"),
-        ("Belegbilderservice", "invoice PDFs in DATEV Unternehmen online"),
-    ):
+    for service, why in SERVICES[mapping.delivery.destination]:
         if not info.has_service(service):
             found.append(
                 (
@@ -138,6 +150,16 @@ async def _client_setup_problems(
                 )
             )
     basics = await api.get_client(client_id)
+    if mapping.delivery.destination == "dxso" and any(
+        (b.get("ledgers") or {}).get("is_accounts_payable_ledger_available") is False
+        for b in basics.get("basic_accounting_information") or []
+    ):
+        found.append(
+            (
+                "DUO's accounts-payable ledger is not available for this client (destination dxso)",
+                "the tax advisor enables the Kreditorenbuch in DATEV Unternehmen online",
+            )
+        )
     if basics.get("is_document_management_available") is False:
         found.append(
             (

@@ -186,3 +186,23 @@ async def test_datev_client_setup_per_schnittstellenvorgaben(
     check = red(await run_doctor(settings, timeout_s=5))[f"datev client {demo.mapping.client_id}"]
     assert "no Buchungsdatenservice" in check.detail and "Belegbilderservice" in check.detail
     assert "document management" in check.detail and "account length in DATEV is 5" in check.detail
+
+
+async def test_a_dxso_client_needs_rechnungsdatenservice_not_the_extf_services(
+    demo: DemoEnvironment, demo_settings: Callable[..., Settings]
+) -> None:
+    demo.mapping_path.write_text(
+        demo.mapping_path.read_text() + '\n[delivery]\ndestination = "dxso"\n'
+    )
+    settings = demo_settings()
+    name = f"datev client {demo.mapping.client_id}"
+    client = demo.datev.state.clients[demo.mapping.client_id]
+    client.services = ("Buchungsdatenservice", "Belegbilderservice")
+    check = red(await run_doctor(settings, timeout_s=5))[name]
+    assert (
+        "no Rechnungsdatenservice 1.0" in check.detail
+        and "Buchungsdatenservice" not in check.detail
+    )
+    client.services = ("Rechnungsdatenservice 1.0",)
+    check = by_name(await run_doctor(settings, timeout_s=5))[name]
+    assert check.verdict == "ok" and "Rechnungsdatenservice 1.0 booked" in check.detail, check
