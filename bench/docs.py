@@ -92,9 +92,10 @@ OPTIMISED = """\
 FINDINGS = """\
 ## Why targets are missed, and what would close the gaps
 
-- **§1 API economy.** Backfill calls fell to about a third (see the notes for this run), yet
-  the ratio stays near 1.9 × because the floor fell with them: PDFs of records that do not
-  book are no longer downloaded, as the documents stage never did. Done before: the commitment
+- **§1 API economy.** Backfill calls fell to under a third (15,256 → 4,656; incremental
+  345 → 214, now 1.06 ×), yet the backfill ratio stays near 1.9 × because the floor fell with
+  them (8,254 → 2,504): PDFs of records that do not book are no longer downloaded, as the
+  documents stage never did. Done before: the commitment
   kind travels in the change (no PO-then-WO 404 probe, −2,700 calls); requisitions come whole
   from the list's `view=extended` and vendors from their list (−3,000); a commitment read as a
   requisition's context is not read again for its own change (−1,350). Done now (ADR 014): a
