@@ -21,29 +21,28 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from adapters.backoff import Backoff
-from adapters.datev.client import DatevClient, duo_filename
+from adapters.datev.client import DatevClient
 from adapters.datev.dxso import DxsoJobs, DxsoStatus, ImportType
 from adapters.datev.errors import DatevError, DatevRateLimited, DatevServerError
 from adapters.datev.polling import JobPollSchedule, PollPolicy
 from adapters.procore.errors import ProcoreError
 from domain.batch import Batch
-from domain.changes import RecordRef
-from domain.dxso import PayableInvoice, Supplier, dxso_files, payable_invoices, safe_name
-from domain.extf.kreditoren import creditor_record
-from domain.planning import invoice_attachment
-from domain.procore.records import Vendor
-from domain.sealing import batch_lines
-from domain.source_document import SourceDocument
+from domain.dxso import (
+    PayableInvoice,
+)
 from streams.config import telemetry
 from streams.ledger.application import Ledger
 from streams.stages.datev_gateway import LOGIN_ERRORS, DatevGateway
+from streams.stages.dxso_build import build_job, parts, read_part
 from streams.stages.file_export import AttachmentSource
 
 log = logging.getLogger(__name__)
@@ -144,38 +143,47 @@ class DxsoStage:
         return 0
 
     async def _post(self, api: DatevClient, jobs: DxsoJobs, batch: Batch) -> int:
-        """Build the job's files, record the intent, create, record the id, attach, finalise."""
-        invoices, files = await self._files(batch)
-        await self.gateway.ensure_visible(api, batch.client_id)
-        digest = hashlib.sha256(b"".join(files[n] for n in sorted(files))).hexdigest()
-        reference = batch.next_reference(KIND)
-        await asyncio.to_thread(
-            self.ledger.record_submit_intent,
-            batch,
-            kind=KIND,
-            filename="document.xml",
-            reference_id=reference,
-            sha256=digest,
-        )
-        created = await jobs.create(batch.client_id, IMPORT_TYPE, accounting_month(invoices))
-        await self._record(
-            batch,
-            "submitted",
-            kind=KIND,
-            job_id=created.id,
-            filename="document.xml",
-            already_submitted=False,
-        )
-        await jobs.add_files(batch.client_id, created.id, files)
+        """Build the job's files, record the intent, create, record the id, attach, finalise.
+
+        The PDFs wait on disk, not in memory, and go in parts of at most ``PART_BYTES`` (a
+        batch may hold thousands of invoices).
+        """
+        with tempfile.TemporaryDirectory(prefix="mlc-dxso-") as spool:
+            invoices, xml, pdfs = await build_job(self.ledger, self.procore, batch, Path(spool))
+            await self.gateway.ensure_visible(api, batch.client_id)
+            # document.xml names every PDF, so the XML files fix the job's content
+            digest = hashlib.sha256(b"".join(xml[n] for n in sorted(xml))).hexdigest()
+            reference = batch.next_reference(KIND)
+            await asyncio.to_thread(
+                self.ledger.record_submit_intent,
+                batch,
+                kind=KIND,
+                filename="document.xml",
+                reference_id=reference,
+                sha256=digest,
+            )
+            created = await jobs.create(batch.client_id, IMPORT_TYPE, accounting_month(invoices))
+            await self._record(
+                batch,
+                "submitted",
+                kind=KIND,
+                job_id=created.id,
+                filename="document.xml",
+                already_submitted=False,
+            )
+            await jobs.add_files(batch.client_id, created.id, xml)
+            for part in parts(pdfs):
+                files = await asyncio.to_thread(read_part, part)
+                await jobs.add_files(batch.client_id, created.id, files)
         await jobs.finalise(batch.client_id, created.id)
         self._polls[created.id] = JobPollSchedule.after_upload(self.policy, self.clock(), None)
         telemetry.datev_job("submitted")
         log.info(
-            "batch %s: DXSO job %s with %d invoice(s), %d file(s)",
+            "batch %s: DXSO job %s with %d invoice(s), %d PDF(s)",
             batch.id,
             created.id,
             len(invoices),
-            len(files),
+            len(pdfs),
         )
         return 1
 
@@ -233,43 +241,6 @@ class DxsoStage:
         if batch.failure != str(exc):
             await self._record(batch, "deferred", reason=str(exc), retryable=True)
         return 0
-
-    async def _files(self, batch: Batch) -> tuple[list[PayableInvoice], dict[str, bytes]]:
-        """The job's files: invoices from the sealed lines, suppliers and PDFs from the records.
-
-        A PDF Procore will not give (not retryable, e.g. deleted) leaves that invoice without
-        one, as the EXTF route books a record whose upload DUO refused; a transient error waits.
-        """
-        suppliers: dict[int, Supplier] = {}
-        pdf_names: dict[str, str] = {}
-        pdfs: dict[str, bytes] = {}
-        lines = batch_lines(batch)
-        creditor_of = {line.source_ref: line.account for line in lines}
-        for key in dict.fromkeys(batch.record_keys):
-            doc = await asyncio.to_thread(self.ledger.document, SourceDocument.create_id(key))
-            raw = ((doc.context if doc else None) or {}).get("vendor")
-            if raw is not None and key in creditor_of:
-                row = creditor_record(Vendor.model_validate(raw), creditor_of[key])
-                vat = f"{row.eu_country}{row.eu_vat_id}" if row.eu_vat_id else ""
-                suppliers[row.account] = Supplier(row.account, row.name, row.city, vat)
-            attachment = invoice_attachment((doc.record if doc else None) or {})
-            if attachment is None or self.procore is None:
-                continue
-            name = f"{safe_name(key)}_{duo_filename(attachment.filename)}"
-            company = RecordRef.parse(key).company_id
-            try:
-                stream = self.procore.stream_attachment(attachment.url, company_id=company)
-                data = b"".join([c async for c in stream])
-            except ProcoreError as exc:
-                if exc.retryable:
-                    raise
-                log.warning(
-                    "batch %s: no PDF for %s (%s); invoice sent without", batch.id, key, exc
-                )
-                continue
-            pdf_names[key], pdfs[name] = name, data
-        invoices = payable_invoices(lines, suppliers, pdf_names)
-        return invoices, dxso_files(invoices, pdfs, batch.created.date())
 
     async def _record(self, batch: Batch, what: str, **kw: Any) -> None:
         await asyncio.to_thread(self.ledger.record_job, batch, what, **kw)

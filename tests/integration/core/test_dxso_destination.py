@@ -23,6 +23,7 @@ from streams.cli import app
 from streams.config.settings import Settings
 from streams.ledger.rules import BookingRules
 from streams.operator.actions import iter_batches
+from streams.stages import dxso_build
 from streams.stages.dxso import DxsoStage
 from tests.support.delivery import FAST, NOW, DeliveryStack, delivery_stack
 
@@ -81,7 +82,10 @@ async def deliver(stack: DeliveryStack, rounds: int = 3) -> None:
         await stack.submitter.run_once()
 
 
-async def test_invoices_and_pdfs_reach_state_2_as_one_job(stack: DeliveryStack) -> None:
+async def test_invoices_and_pdfs_reach_state_2_as_one_job(
+    stack: DeliveryStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dxso_build, "PART_FILES", 2)  # the PDFs go in several requests
     stack.backfill()
     (batch,) = list(iter_batches(stack.ledger))
     records = dict.fromkeys(batch.record_keys)
@@ -93,6 +97,8 @@ async def test_invoices_and_pdfs_reach_state_2_as_one_job(stack: DeliveryStack) 
     ledgers = sorted(n for n in job.files if n.startswith("ledger_"))
     assert len(pdfs) == len(ledgers) == len(records) == len(stack.approved())
     assert all(job.files[n].startswith(b"%PDF") for n in pdfs)
+    posts = [p for m, p in stack.datev.state.api_calls if m == "POST" and p.endswith("/files")]
+    assert len(posts) == 1 + (len(pdfs) + 1) // 2  # the XML files, then PDFs two at a time
     assert sorted(imported(stack)) == booked_once(batch)
     assert len(set(imported(stack))) == len(records)
     assert stack.datev.state.jobs == {}  # no EXTF upload
