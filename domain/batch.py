@@ -156,7 +156,13 @@ class Batch(Aggregate):
     def request_resubmit(self, requested_by: str, note: str) -> None:
         self.state = "sealed"
         self.failure = None
-        self.jobs = {k: v for k, v in self.jobs.items() if v.get("result") == "succeeded"}
+        kept = {k: v for k, v in self.jobs.items() if v.get("result") == "succeeded"}
+        dxso = self.jobs.get("dxso")
+        if dxso and dxso.get("job_id") and dxso.get("status") not in (3, 5):
+            # A DXSO job not known to have ended without importing (still running when given
+            # up, or partly done) is asked about again first, never posted anew (ADR 013).
+            kept["dxso"] = {**dxso, "result": "pending"}
+        self.jobs = kept
         self.attempts = 0
 
     def next_file(self) -> str | None:

@@ -41,6 +41,13 @@ def replay_batch(ledger: Ledger, text: str, by: str, dry_run: bool = False) -> B
         raise ConnectorError(
             f"batch {batch.id} is {batch.state}, not failed; only failed batches are resubmitted"
         )
+    dxso = batch.jobs.get("dxso") or {}
+    if dxso.get("status") == 4:
+        raise ConnectorError(
+            f"batch {batch.id}: its DXSO job {dxso['job_id']} was partly done, DUO booked the "
+            "other invoices and a replay would not change that; fix the failed invoices in DATEV "
+            f"Unternehmen online (the protocol: `ml-connector audit {batch.record_keys[0]}`)"
+        )
     if dry_run:
         return batch
     return ledger.resubmit_batch(batch.id, by)

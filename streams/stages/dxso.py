@@ -133,8 +133,9 @@ class DxsoStage:
             return await self._end(jobs, batch, found, schedule)
         if schedule.gets >= MAX_PENDING_GETS:
             reason = (
-                f"DATEV DXSO job {job_id} still {found.name} after {schedule.gets} polls; "
-                "check it in DATEV Unternehmen online before anything is sent again"
+                f"DATEV DXSO job {job_id} still {found.name} after {schedule.gets} polls; check "
+                "it in DATEV Unternehmen online, then `ml-connector replay batch` (safe: the job's "
+                "state is asked first, nothing is posted again while it runs)"
             )
             await self._record(
                 batch, "failed", kind=KIND, job_id=job_id, reason=reason, messages=[]

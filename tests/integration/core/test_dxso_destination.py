@@ -21,8 +21,10 @@ from domain.reconciliation import reconcile
 from emulators.procore import mutations
 from streams.cli import app
 from streams.config.settings import Settings
+from streams.errors import ConnectorError
 from streams.ledger.rules import BookingRules
-from streams.operator.actions import iter_batches
+from streams.operator.actions import iter_batches, replay_batch
+from streams.stages import dxso as dxso_stage
 from streams.stages import dxso_build
 from streams.stages.dxso import DxsoStage
 from tests.support.delivery import FAST, NOW, DeliveryStack, delivery_stack
@@ -224,3 +226,38 @@ async def test_a_failed_job_shows_the_protocol_errors_as_the_reason(
     assert "document.xml" in listing  # the reason
     audit = runner.invoke(app, ["audit", batch.record_keys[0]], catch_exceptions=False, env=wide)
     assert "DXSO protocol" in audit.stdout and "fehlt" in audit.stdout
+
+
+async def test_a_job_given_up_as_stuck_is_asked_again_on_replay_not_posted_anew(
+    stack: DeliveryStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dxso_stage, "MAX_PENDING_GETS", 2)
+    stack.datev.faults.job_delay_s = 3600
+    stack.backfill()
+    await deliver(stack, rounds=4)
+    (batch,) = list(iter_batches(stack.ledger))
+    assert batch.state == "failed" and "still running" in (batch.failure or "")
+    replay_batch(stack.ledger, str(batch.id), by="test")
+    (job,) = jobs(stack)
+    job.ready_at = stack.datev.state.clock.now()
+    await deliver(stack, rounds=2)
+    assert len(jobs(stack)) == 1 and next(iter(iter_batches(stack.ledger))).state == "completed"
+    assert sorted(imported(stack)) == booked_once(batch)
+
+
+async def test_a_partly_done_job_is_not_replayed(
+    stack: DeliveryStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = DxsoJobs.add_files
+
+    async def lose_one_pdf(self: DxsoJobs, client: str, job: str, files: Any) -> None:
+        pdfs = sorted(n for n in files if n.endswith(".pdf"))
+        await real(self, client, job, {k: v for k, v in files.items() if k not in pdfs[:1]})
+
+    monkeypatch.setattr(DxsoJobs, "add_files", lose_one_pdf)
+    stack.backfill()
+    await deliver(stack)
+    (batch,) = list(iter_batches(stack.ledger))
+    assert batch.jobs["dxso"]["status"] == 4 and "a replay would post" in (batch.failure or "")
+    with pytest.raises(ConnectorError, match="partly done"):
+        replay_batch(stack.ledger, str(batch.id), by="test")
