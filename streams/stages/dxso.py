@@ -117,9 +117,9 @@ class DxsoStage:
             found = await jobs.status(batch.client_id, job_id)
             if found.status == 0:
                 return await self._abandon(jobs, batch, job_id)
-            schedule = self._polls[job_id] = JobPollSchedule(
-                self.policy, self.clock(), 1, self.clock()
-            )
+            now = self.clock()  # that GET counts: the backoff goes on from it
+            schedule = JobPollSchedule(self.policy, now + self.policy.delay(1, None), 1, now)
+            self._polls[job_id] = schedule
         elif not schedule.due(self.clock()):
             return 0
         else:
