@@ -42,9 +42,14 @@ def dxso_summary(demo: Demo) -> str:
     jobs = _jobs(demo.env)
     done = sum(1 for j in jobs if j.status == 2)
     pdfs = sum(1 for j in jobs for name in j.files if name.endswith(".pdf"))
+    calls = demo.env.datev.state.api_calls
+    gets = [
+        sum(1 for m, p in calls if m == "GET" and p.endswith(f"/dxso-jobs/{j.id}")) for j in jobs
+    ]
     return (
         f"[bold]Into DUO's accounts-payable ledger (DXSO):[/] {len(jobs)} job(s), {done} in "
-        f"state 2, {len(dxso_rows(demo.env))} ledger rows, {pdfs} invoice PDFs"
+        f"state 2, {len(dxso_rows(demo.env))} ledger rows, {pdfs} invoice PDFs, "
+        f"status GETs per job {gets}"
     )
 
 
