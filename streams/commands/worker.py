@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import logging
 import os
 import socket
@@ -120,7 +121,15 @@ def run_worker(settings: Settings) -> None:
         ) from None
 
 
+# CPython collects its youngest generation every 700 net allocations and then looks at every
+# object there; a fold allocates millions (decoded records, events, pydantic models) while the
+# aggregate cache holds many long-lived ones. Every 50,000 took the worker's CPU per record from
+# ~2.0 to ~1.55 ms (§2, SQLite, 10,404 records, two runs each) with the same peak RSS.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
 def _run(settings: Settings) -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
     with kafka_runtime(settings) as servers:
         worker = build_worker(settings, servers)
         typer.echo(
