@@ -120,6 +120,7 @@ class Batch(Aggregate):
         """Destination ``dxso``: the job reached a final state (2 done, else failed); DATEV's
         protocol entries are kept here because DUO keeps them only about two months."""
         done = status == 2
+        pdfs = self.jobs.get("dxso", {}).get("pdfs", {})
         errors = [
             f"{e.get('filename', '')}: {e.get('text', '')}"
             for e in protocol
@@ -131,9 +132,15 @@ class Batch(Aggregate):
             "messages": [] if done else errors,
             "status": status,
             "protocol": protocol,
+            "pdfs": pdfs,
         }
         self.state = "completed" if done else "failed"
         self.failure = None if done else reason
+
+    @event("DxsoFilesAttached")
+    def dxso_files_attached(self, job_id: str, pdfs: dict[str, str]) -> None:
+        """Every file is in the job (about to be finalised); ``pdfs``: record key → PDF name."""
+        self.jobs["dxso"] = {**self.jobs.get("dxso", {}), "job_id": job_id, "pdfs": pdfs}
 
     @event("DxsoJobAbandoned")
     def dxso_job_abandoned(self, job_id: str, reason: str) -> None:
@@ -143,7 +150,10 @@ class Batch(Aggregate):
 
     @event("JobFailed")
     def job_failed(self, kind: str, job_id: str | None, reason: str, messages: list[str]) -> None:
+        sent = self.jobs.get(kind, {}).get("pdfs")  # a DXSO job's PDFs, if it got that far
         self.jobs[kind] = {"job_id": job_id, "result": "failed", "messages": messages}
+        if sent is not None:
+            self.jobs[kind]["pdfs"] = sent
         self.state = "failed"
         self.failure = reason
 

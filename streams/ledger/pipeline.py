@@ -44,6 +44,7 @@ JOB_STEPS = {
     "try_again": "try_again",
     "dxso_ended": "dxso_job_ended",
     "dxso_abandoned": "dxso_job_abandoned",
+    "dxso_attached": "dxso_files_attached",
 }
 
 

@@ -39,6 +39,8 @@ from domain.batch import Batch
 from domain.dxso import (
     PayableInvoice,
 )
+from domain.planning import document_guid, invoice_attachment
+from domain.source_document import SourceDocument
 from streams.config import telemetry
 from streams.ledger.application import Ledger
 from streams.stages.datev_gateway import LOGIN_ERRORS, DatevGateway
@@ -176,6 +178,8 @@ class DxsoStage:
             for part in parts(pdfs):
                 files = await asyncio.to_thread(read_part, part)
                 await jobs.add_files(batch.client_id, created.id, files)
+            sent = {inv.key: inv.pdf_name for inv in invoices if inv.pdf_name}
+            await self._record(batch, "dxso_attached", job_id=created.id, pdfs=sent)
         await jobs.finalise(batch.client_id, created.id)
         self._polls[created.id] = JobPollSchedule.after_upload(self.policy, self.clock(), None)
         telemetry.datev_job("submitted")
@@ -219,12 +223,24 @@ class DxsoStage:
                     " — the other invoices are booked; fix these in DATEV Unternehmen online, "
                     "a replay would post the booked ones again"
                 )
+        if found.status == 2:  # first, so a crash here repeats only the marking
+            await asyncio.to_thread(self._pdfs_delivered, batch, found.id)
         await self._record(
             batch, "dxso_ended", job_id=found.id, status=found.status, protocol=protocol,
             reason=reason,
         )  # fmt: skip
         telemetry.datev_job("completed" if reason is None else "failed")
         return 1
+
+    def _pdfs_delivered(self, batch: Batch, job_id: str) -> None:
+        """The records' invoice PDFs are in DUO now, with the job (status page, close report)."""
+        for key, name in (batch.jobs.get(KIND, {}).get("pdfs") or {}).items():
+            doc = self.ledger.document(SourceDocument.create_id(key))
+            attachment = invoice_attachment((doc.record if doc else None) or {})
+            if doc is None or attachment is None or doc.document_state == "uploaded":
+                continue
+            guid = doc.document_guid or document_guid(key, attachment)
+            self.ledger.record_upload(doc.id, guid, filename=f"{name} (in DXSO job {job_id})")
 
     async def _defer(self, batch: Batch, exc: Exception) -> int:
         """Transient: retry with backoff. Permanent (e.g. a refused client): the batch fails."""

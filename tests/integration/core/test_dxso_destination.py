@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from adapters.datev.dxso import DxsoJobs
 from domain.mapping import DeliverySettings
 from domain.reconciliation import reconcile
+from domain.source_document import SourceDocument
 from emulators.procore import mutations
 from streams.cli import app
 from streams.config.settings import Settings
@@ -107,6 +108,8 @@ async def test_invoices_and_pdfs_reach_state_2_as_one_job(
     assert stack.datev.state.documents(stack.rules.client_id) == []  # PDFs only in the job
     (done,) = list(iter_batches(stack.ledger))
     assert done.state == "completed" and done.jobs["dxso"]["status"] == 2
+    docs = [stack.ledger.document(SourceDocument.create_id(k)) for k in records]
+    assert all(d is not None and d.document_state == "uploaded" for d in docs)  # with the job
     protocol = done.jobs["dxso"]["protocol"]  # stored: DUO keeps them about two months
     assert {e["context"] for e in protocol} == {f"Rechnung {i}" for i in imported(stack)}
     assert stack.datev.dxso is not None  # DUO's payables ledger matches Procore to the cent
@@ -181,6 +184,11 @@ async def test_a_crash_after_finalising_polls_the_job_instead_of_posting_again(
     job.ready_at = stack.datev.state.clock.now()
     await deliver(stack, rounds=2)
     assert len(jobs(stack)) == 1 and next(iter(iter_batches(stack.ledger))).state == "completed"
+    (batch,) = list(iter_batches(stack.ledger))
+    delivered = {
+        key: stack.ledger.document(SourceDocument.create_id(key)) for key in batch.record_keys
+    }
+    assert all(d is not None and d.document_state == "uploaded" for d in delivered.values())
 
 
 async def test_a_crash_while_attaching_files_cancels_that_job_and_builds_a_new_one(
