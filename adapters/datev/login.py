@@ -148,7 +148,8 @@ def loopback_parts(redirect_uri: str) -> tuple[str, int, str] | None:
     parts = urlsplit(redirect_uri)
     if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         return None
-    return parts.hostname, parts.port or 80, parts.path or "/"
+    port = 80 if parts.port is None else parts.port  # 0: any free port, not 80
+    return parts.hostname, port, parts.path or "/"
 
 
 def with_windows_sso(config: OAuthConfig, enabled: bool) -> OAuthConfig:

@@ -168,3 +168,6 @@ async def test_the_emulator_redirects_only_to_a_registered_uri(
 def test_loopback_redirect_uris_are_recognised() -> None:
     assert loopback_parts("http://127.0.0.1:8788/callback") == ("127.0.0.1", 8788, "/callback")
     assert loopback_parts("https://connector.example.com/cb") is None
+    # port 0 asks for any free port: it must not become http's default 80 (taken, or root only)
+    assert loopback_parts("http://127.0.0.1:0/callback") == ("127.0.0.1", 0, "/callback")
+    assert loopback_parts("http://localhost/cb") == ("localhost", 80, "/cb")
