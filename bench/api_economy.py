@@ -30,7 +30,8 @@ from domain.procore.needs import PARTIAL, ReadNeeds
 from emulators.procore import run_procore_emulator
 from emulators.procore.data import Size
 from emulators.procore.runner import ProcoreEmulator
-from streams.inputs.poller import NoKnownRecords, Poller
+from streams.inputs.poll_units import NoKnownRecords
+from streams.inputs.poller import Poller
 from streams.inputs.snapshotter import ProcoreSnapshotter
 from tests.support.fakes import InMemoryCursorStore
 

@@ -18,7 +18,8 @@ from streams.config.settings import Settings
 from streams.inputs.access import ACCESS_FILE, AccessRegistry
 from streams.inputs.code_store import CODES_FILE
 from streams.inputs.cursors import CursorStore
-from streams.inputs.poller import KnownRecords, NoKnownRecords, Poller, scopes_from_settings
+from streams.inputs.poll_units import KnownRecords, NoKnownRecords, scopes_from_settings
+from streams.inputs.poller import Poller
 from streams.inputs.snapshotter import ProcoreSnapshotter
 from streams.inputs.webhook import WebhookReceiver, register_webhook_view
 

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Literal, Protocol
+from typing import Any
 
 from adapters.procore.client import ProcoreClient, UpdatedRange
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
-from domain.changes import ChangeAction, ChangeSource, ProcoreChange, RecordRef, ResourceKind
+from domain.changes import ChangeSource, ProcoreChange, ResourceKind
 from domain.procore.records import commitment_kind
 from streams.inputs.access import AccessRegistry
 from streams.inputs.cursors import CursorStore
+from streams.inputs.poll_units import KnownRecords, PollReport, Progress, Unit
 from streams.inputs.poll_window import MAX_PASSES, WindowPages
 from streams.inputs.poller_schedule import incremental_due, sweep_due
 from streams.inputs.webhook import Publisher
@@ -34,73 +33,12 @@ log = logging.getLogger(__name__)
 
 PROJECT_RESOURCES: tuple[ResourceKind, ...] = ("requisition", "direct_cost", "commitment")
 SWEEP_CURSOR = "procore:sweep"
-PROGRESS_EVERY_S = 5.0
 # Lists that return the whole record (vendors; requisitions in the extended view): their
 # changes carry it, so the fetch stage needs no show call. Direct cost and commitment lists
 # lack line items and attachments (Procore's spec): their changes carry the listed record
 # marked ``listed``, and the fetch stage reads the show only where a booking needs it.
 LIST_CARRIES_RECORD: frozenset[str] = frozenset({"vendor", "requisition"})
 LIST_SHAPE_ONLY: frozenset[str] = frozenset({"direct_cost", "commitment"})
-
-
-class KnownRecords(Protocol):
-    """Ids of records the event store has aggregates for (deletion detection)."""
-
-    def known_ids(
-        self, company_id: int, project_id: int | None, resource: ResourceKind
-    ) -> set[int]: ...
-
-
-class NoKnownRecords:
-    """Knows nothing: a sweep then finds no deletions (until the store is wired)."""
-
-    def known_ids(
-        self, company_id: int, project_id: int | None, resource: ResourceKind
-    ) -> set[int]:
-        return set()
-
-
-@dataclass
-class PollReport:
-    mode: Literal["incremental", "sweep", "deletions"]
-    published: int = 0
-    deletions: int = 0
-    units: int = 0
-    failures: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One company/project/resource read (project None for company-level vendors)."""
-
-    company_id: int
-    project_id: int | None
-    resource: ResourceKind
-
-    @property
-    def key(self) -> str:
-        project = "-" if self.project_id is None else str(self.project_id)
-        return f"{self.company_id}:{project}:{self.resource}"
-
-    @property
-    def cursor(self) -> str:
-        return f"procore:{self.key}"
-
-
-class _Progress:
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.count = 0
-        self.started = self.last = time.monotonic()
-
-    def step(self, n: int) -> None:
-        self.count += n
-        if time.monotonic() - self.last >= PROGRESS_EVERY_S:
-            self.last = time.monotonic()
-            log.info("%s: %s records so far (%.0f/s)", self.label, self.count, self.rate())
-
-    def rate(self) -> float:
-        return self.count / max(time.monotonic() - self.started, 1e-6)
 
 
 class Poller:
@@ -226,7 +164,7 @@ class Poller:
                     len(known),
                 )
             elif gone:
-                deletes = [self._change(unit, i, "delete", source, started) for i in gone]
+                deletes = [unit.change(i, "delete", source, started) for i in gone]
                 await publish(deletes)
                 report.deletions += len(deletes)
                 log.info(
@@ -309,7 +247,7 @@ class Poller:
         seen: set[int],
         pages: WindowPages,
     ) -> set[int]:
-        progress = _Progress(f"{source} {unit.cursor}")
+        progress = Progress(f"{source} {unit.cursor}")
         pending: list[ProcoreChange] = []
         this_pass: set[int] = set()
         async for item in self._list(unit, window, pages):
@@ -323,7 +261,7 @@ class Poller:
             if publish is None:
                 continue
             kind = commitment_kind(item.get("type")) or item.get("kind")
-            change = self._change(unit, rid, "update", source, started, kind)
+            change = unit.change(rid, "update", source, started, kind)
             if unit.resource in LIST_CARRIES_RECORD:
                 change = change.model_copy(update={"record": item})
             elif unit.resource in LIST_SHAPE_ONLY:
@@ -337,30 +275,6 @@ class Poller:
             await publish(pending)
             progress.step(len(pending))
         return this_pass
-
-    def _change(
-        self,
-        unit: Unit,
-        rid: int,
-        action: ChangeAction,
-        source: ChangeSource,
-        observed_at: datetime,
-        kind: Any = None,
-    ) -> ProcoreChange:
-        ref = RecordRef(
-            company_id=unit.company_id,
-            project_id=unit.project_id,
-            resource=unit.resource,
-            resource_id=rid,
-        )
-        known = kind if kind in ("purchase_order_contract", "work_order_contract") else None
-        return ProcoreChange(
-            ref=ref,
-            action=action,
-            source=source,
-            observed_at=observed_at,
-            commitment_kind=known,
-        )
 
     def _backed_off(self, unit: Unit, report: PollReport) -> bool:
         problem = self.access.backed_off(unit.key, self.now())
@@ -391,10 +305,3 @@ class Poller:
             report.deletions,
             len(report.failures),
         )
-
-
-def scopes_from_settings(
-    company_ids: Sequence[int], project_ids: Sequence[int]
-) -> list[tuple[int, list[int]]]:
-    """Every configured company with the configured projects (empty = list them each run)."""
-    return [(company, list(project_ids)) for company in company_ids]

@@ -20,7 +20,8 @@ from domain.procore.needs import PARTIAL
 from domain.source_document import fold_change
 from emulators.procore import ProcoreEmulator
 from streams.agents.fetch import FetchStage, Redirect
-from streams.inputs.poller import NoKnownRecords, Poller
+from streams.inputs.poll_units import NoKnownRecords
+from streams.inputs.poller import Poller
 from streams.inputs.snapshotter import ProcoreSnapshotter
 from streams.ledger.rules import BookingRules, ClientRules, load_rules
 from streams.setup.proposal import ProposalInput, propose_mapping

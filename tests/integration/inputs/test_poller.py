@@ -11,7 +11,8 @@ import pytest
 from adapters.procore.client import ProcoreClient
 from domain.changes import ProcoreChange, ResourceKind
 from emulators.procore import ProcoreEmulator
-from streams.inputs.poller import NoKnownRecords, Poller
+from streams.inputs.poll_units import NoKnownRecords
+from streams.inputs.poller import Poller
 from tests.support.fakes import CollectingPublisher, InMemoryCursorStore, ManualClock
 
 
