@@ -39,6 +39,7 @@ from domain.mapping import ClientMapping
 from domain.periods import book_in_open_periods
 from domain.periods.register import ClientPeriods
 from domain.procore.currency import apply_currency
+from domain.procore.fields import json_path
 from domain.procore.needs import PARTIAL
 from domain.procore.records import (
     Attachment,
@@ -48,7 +49,6 @@ from domain.procore.records import (
     Requisition,
     TaxCode,
     Vendor,
-    json_path,
 )
 from domain.source_document import SourceDocument, apply_decision, fold_change
 from domain.withholding import WithholdingYear, apply_small_amount_limit

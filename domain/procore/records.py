@@ -15,87 +15,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    model_validator,
-)
+from pydantic import BeforeValidator, Field, model_validator
 
 from domain.changes import CommitmentKind
-
-
-def _to_decimal(value: Any) -> Any:
-    if isinstance(value, float):
-        # JSON numbers (quantities, unit costs) arrive as floats; go through repr, never binary.
-        return Decimal(repr(value))
-    if isinstance(value, str) and value.strip() == "":
-        return None
-    return value
-
-
-MONEY_LIMIT = Decimal(10) ** 12  # far above any invoice; DATEV's Umsatz holds 10 digits
-
-
-def _plausible(value: Decimal) -> Decimal:
-    """Finite and below ``MONEY_LIMIT``: ``1e400`` is a broken record, not an amount to book."""
-    if not value.is_finite() or abs(value) >= MONEY_LIMIT:
-        raise ValueError(f"not a plausible amount: {value}")
-    return value
-
-
-def _zero_if_null(value: Any) -> Any:
-    return Decimal("0") if value is None else _to_decimal(value)
-
-
-def _ref_from_text(value: Any) -> Any:
-    """Older payloads send a reference as its code/name string instead of an object."""
-    if isinstance(value, str):
-        return {"flat_code": value} if value.strip() else None
-    return value
-
-
-def _empty_list_if_null(value: Any) -> Any:
-    return [] if value is None else value
-
-
-def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
-    """An error location as JSON path: ``("items", 0, "wbs_code")`` → ``$.items[0].wbs_code``."""
-    path = "$"
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
-
-Money = Annotated[
-    Decimal,
-    BeforeValidator(_to_decimal),
-    AfterValidator(_plausible),
-    PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
-]
-"""A money amount: Decimal in Python, a decimal string in JSON (as Procore sends it)."""
-
-MoneyOrZero = Annotated[
-    Decimal,
-    BeforeValidator(_zero_if_null),
-    AfterValidator(_plausible),
-    PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
-]
-"""An amount where ``null`` means nothing (e.g. no materials stored this period)."""
-
-Rate = Annotated[Decimal, BeforeValidator(_to_decimal)]
-"""An exchange or tax rate: number or string in JSON, exact Decimal here."""
-
-ProcoreId = Annotated[int, Field(ge=0, le=2**63 - 1)]
-
-
-class ProcoreModel(BaseModel):
-    """Base for Procore payloads: unknown fields ignored, ids coerced from strings (REST v2/v4)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+from domain.procore.fields import Money, MoneyOrZero, ProcoreId, ProcoreModel, Rate, empty_if_null
+from domain.procore.refs import (
+    CostCodeRef,
+    CurrencyConfiguration,
+    LineItemTypeRef,
+    VendorOrName,
+    VendorRef,
+    WbsCode,
+)
 
 
 class Company(ProcoreModel):
@@ -120,40 +51,7 @@ class Attachment(ProcoreModel):
     content_type: str | None = None
 
 
-class CostCodeRef(ProcoreModel):
-    id: ProcoreId
-    code: str | None = None
-    full_code: str | None = None
-    name: str | None = None
-
-
-class LineItemTypeRef(ProcoreModel):
-    id: ProcoreId
-    name: str | None = None
-    code: str | None = None
-    base_type: str | None = None
-
-
-class WbsSegmentItem(ProcoreModel):
-    id: ProcoreId | None = None
-    code: str | None = None
-    name: str | None = None
-    segment_type: str | None = None
-
-
-class WbsCodeRef(ProcoreModel):
-    """A WBS code reference; older payloads send only the flat code as a string."""
-
-    id: ProcoreId | None = None
-    flat_code: str | None = None
-    description: str | None = None
-    segment_items: Annotated[list[WbsSegmentItem], BeforeValidator(_empty_list_if_null)] = Field(
-        default_factory=list
-    )
-
-
-WbsCode = Annotated[WbsCodeRef | None, BeforeValidator(_ref_from_text)]
-Lines = Annotated[list["LineItem"], BeforeValidator(_empty_list_if_null)]
+Lines = Annotated[list["LineItem"], BeforeValidator(empty_if_null)]
 
 
 class CostCode(ProcoreModel):
@@ -200,14 +98,6 @@ class Vendor(ProcoreModel):
     updated_at: datetime | None = None
 
 
-class CurrencyConfiguration(ProcoreModel):
-    """A record's currency; the rate converts it to ``base_currency_iso_code`` when sent."""
-
-    currency_iso_code: str | None = None
-    currency_exchange_rate: Rate | None = None
-    base_currency_iso_code: str | None = None
-
-
 class LineItem(ProcoreModel):
     """A commitment or direct-cost line item."""
 
@@ -238,18 +128,7 @@ def commitment_kind(type_name: Any) -> CommitmentKind | None:
     return COMMITMENT_TYPES.get(type_name) if isinstance(type_name, str) else None
 
 
-class VendorRef(ProcoreModel):
-    id: ProcoreId
-    company: str | None = None
-    name: str | None = None
-
-
-def _vendor_ref(value: Any) -> Any:
-    """Direct cost lists send the vendor's name as a string (the id is in ``vendor_id``)."""
-    return None if isinstance(value, str) else value
-
-
-Attachments = Annotated[list[Attachment], BeforeValidator(_empty_list_if_null)]
+Attachments = Annotated[list[Attachment], BeforeValidator(empty_if_null)]
 
 
 class Commitment(ProcoreModel):
@@ -344,7 +223,7 @@ class Requisition(ProcoreModel):
     currency_configuration: CurrencyConfiguration | None = None
     summary: RequisitionSummary | None = None
     attachments: Attachments = Field(default_factory=list)
-    items: Annotated[list[RequisitionItem], BeforeValidator(_empty_list_if_null)] = Field(
+    items: Annotated[list[RequisitionItem], BeforeValidator(empty_if_null)] = Field(
         default_factory=list
     )
     updated_at: datetime | None = None
@@ -363,7 +242,7 @@ class DirectCost(ProcoreModel):
     description: str | None = None
     vendor_id: ProcoreId | None = None
     vendor_name: str | None = None
-    vendor: Annotated[VendorRef | None, BeforeValidator(_vendor_ref)] = None
+    vendor: VendorOrName = None
     direct_cost_date: date | None = None
     received_date: date | None = None
     payment_date: date | None = None

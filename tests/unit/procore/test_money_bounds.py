@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from domain.procore.records import Money
+from domain.procore.fields import Money
 
 
 @pytest.mark.parametrize("raw", ["1e400", "-1e13", "Infinity", "NaN"])

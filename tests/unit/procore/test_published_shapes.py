@@ -12,6 +12,7 @@ from openapi_schema_validator import OAS30Validator
 from pydantic import ValidationError
 
 from adapters.procore.webhooks import parse_delivery
+from domain.procore.fields import json_path
 from domain.procore.records import (
     Commitment,
     CostCode,
@@ -20,7 +21,6 @@ from domain.procore.records import (
     Requisition,
     TaxCode,
     Vendor,
-    json_path,
 )
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "procore"
