@@ -2,35 +2,25 @@
 
 List methods stream records page by page (``per_page`` at a time) as pydantic models; the
 ``*_raw`` variants and :meth:`ProcoreClient.fetch_record` return the JSON dicts as Procore sent
-them (plus ``kind`` on commitments), which is what the pipeline hashes and folds.
+them (plus ``kind`` on commitments), which is what the pipeline hashes and folds. Companies,
+projects, vendors and codes are read by the base class in ``reference``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from adapters.procore.errors import ProcoreError, ProcoreNotFoundError
-from adapters.procore.transport import OnPage, ProcoreTransport
-from domain.changes import CommitmentKind, RecordRef, ResourceKind
-from domain.procore.records import (
-    Commitment,
-    Company,
-    CostCode,
-    DirectCost,
-    LineItemType,
-    Project,
-    Requisition,
-    TaxCode,
-    Vendor,
-    commitment_kind,
+from adapters.procore.reference import (
+    ProcoreReferenceClient,
+    UpdatedRange,
+    parse_record,
+    updated_filter,
 )
-
-M = TypeVar("M", bound=BaseModel)
-UpdatedRange = tuple[datetime, datetime]
+from adapters.procore.transport import OnPage
+from domain.changes import CommitmentKind, RecordRef, ResourceKind
+from domain.procore.records import Commitment, DirectCost, Requisition, commitment_kind
 
 COMMITMENT_PATHS: dict[CommitmentKind, str] = {
     "purchase_order_contract": "/rest/v1.0/purchase_order_contracts",
@@ -38,99 +28,10 @@ COMMITMENT_PATHS: dict[CommitmentKind, str] = {
 }
 
 
-def format_updated_range(window: UpdatedRange) -> str:
-    """``filters[updated_at]`` value: two ISO 8601 UTC instants joined by ``...``."""
-
-    def iso(moment: datetime) -> str:
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    start, end = window
-    return f"{iso(start)}...{iso(end)}"
-
-
-def _updated_filter(window: UpdatedRange | None) -> dict[str, str]:
-    return {} if window is None else {"filters[updated_at]": format_updated_range(window)}
-
-
-def _parse(model: type[M], data: dict[str, Any], what: str) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise ProcoreError(
-            f"{what} {data.get('id')!r} has an unexpected shape at {field!r}: {first['msg']}"
-        ) from None
-
-
-class ProcoreClient(ProcoreTransport):
+class ProcoreClient(ProcoreReferenceClient):
     """Typed access to the Procore resources ml-connector reads."""
 
-    # -- company level ---------------------------------------------------------------------
-
-    async def list_companies(self, company_id: int) -> list[Company]:
-        """Companies visible to the service account (DMSA needs a company header here too)."""
-        body = await self.get_json("/rest/v1.0/companies", company_id=company_id)
-        return [_parse(Company, item, "company") for item in body or []]
-
-    async def list_projects(self, company_id: int, status: str = "All") -> AsyncIterator[Project]:
-        params = {"company_id": company_id, "filters[by_status]": status}
-        async for item in self.iter_records(
-            "/rest/v1.1/projects", company_id=company_id, params=params
-        ):
-            yield _parse(Project, item, "project")
-
-    async def list_vendors_raw(
-        self,
-        company_id: int,
-        updated_since: datetime | None = None,
-        *,
-        on_page: OnPage | None = None,
-    ) -> AsyncIterator[dict[str, Any]]:
-        params: dict[str, Any] = {"company_id": company_id}
-        if updated_since is not None:
-            now = datetime.fromtimestamp(self.clock.now(), UTC)
-            params |= _updated_filter((updated_since, now))
-        async for item in self.iter_records(
-            "/rest/v1.0/vendors", company_id=company_id, params=params, on_page=on_page
-        ):
-            yield item
-
-    async def list_vendors(
-        self, company_id: int, updated_since: datetime | None = None
-    ) -> AsyncIterator[Vendor]:
-        async for item in self.list_vendors_raw(company_id, updated_since):
-            yield _parse(Vendor, item, "vendor")
-
-    async def get_vendor(self, company_id: int, vendor_id: int) -> Vendor:
-        body = await self.get_json(
-            f"/rest/v1.0/vendors/{vendor_id}",
-            company_id=company_id,
-            params={"company_id": company_id},
-        )
-        return _parse(Vendor, body, "vendor")
-
-    async def list_line_item_types(self, company_id: int) -> AsyncIterator[LineItemType]:
-        async for item in self.iter_records(
-            "/rest/v1.0/line_item_types", company_id=company_id, params={"company_id": company_id}
-        ):
-            yield _parse(LineItemType, item, "line item type")
-
-    async def list_tax_codes(self, company_id: int) -> AsyncIterator[TaxCode]:
-        async for item in self.iter_records(
-            "/rest/v1.0/tax_codes", company_id=company_id, params={"company_id": company_id}
-        ):
-            yield _parse(TaxCode, item, "tax code")
-
-    # -- project level ---------------------------------------------------------------------
-
-    async def list_cost_codes(self, company_id: int, project_id: int) -> AsyncIterator[CostCode]:
-        async for item in self.iter_records(
-            "/rest/v1.0/cost_codes", company_id=company_id, params={"project_id": project_id}
-        ):
-            yield _parse(CostCode, item, "cost code")
+    # -- project level: the spend records --------------------------------------------------
 
     async def list_requisitions_raw(
         self,
@@ -142,7 +43,7 @@ class ProcoreClient(ProcoreTransport):
         view: str | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Requisitions of a project; ``view="extended"`` makes the list carry ``items``."""
-        params = {"project_id": project_id, **_updated_filter(updated_range)}
+        params = {"project_id": project_id, **updated_filter(updated_range)}
         if view is not None:
             params["view"] = view
         async for item in self.iter_records(
@@ -155,7 +56,7 @@ class ProcoreClient(ProcoreTransport):
     ) -> AsyncIterator[Requisition]:
         """Requisition summaries (no ``items``; use :meth:`get_requisition` for those)."""
         async for item in self.list_requisitions_raw(company_id, project_id, updated_range):
-            yield _parse(Requisition, item, "requisition")
+            yield parse_record(Requisition, item, "requisition")
 
     async def get_requisition_raw(
         self, company_id: int, project_id: int, requisition_id: int
@@ -171,7 +72,7 @@ class ProcoreClient(ProcoreTransport):
         self, company_id: int, project_id: int, requisition_id: int
     ) -> Requisition:
         raw = await self.get_requisition_raw(company_id, project_id, requisition_id)
-        return _parse(Requisition, raw, "requisition")
+        return parse_record(Requisition, raw, "requisition")
 
     async def list_direct_costs_raw(
         self,
@@ -184,7 +85,7 @@ class ProcoreClient(ProcoreTransport):
         async for item in self.iter_records(
             f"/rest/v1.1/projects/{project_id}/direct_costs",
             company_id=company_id,
-            params=_updated_filter(updated_range),
+            params=updated_filter(updated_range),
             on_page=on_page,
         ):
             yield item
@@ -193,7 +94,7 @@ class ProcoreClient(ProcoreTransport):
         self, company_id: int, project_id: int, updated_range: UpdatedRange | None = None
     ) -> AsyncIterator[DirectCost]:
         async for item in self.list_direct_costs_raw(company_id, project_id, updated_range):
-            yield _parse(DirectCost, item, "direct cost")
+            yield parse_record(DirectCost, item, "direct cost")
 
     async def get_direct_cost_raw(
         self, company_id: int, project_id: int, direct_cost_id: int
@@ -208,7 +109,7 @@ class ProcoreClient(ProcoreTransport):
         self, company_id: int, project_id: int, direct_cost_id: int
     ) -> DirectCost:
         raw = await self.get_direct_cost_raw(company_id, project_id, direct_cost_id)
-        return _parse(DirectCost, raw, "direct cost")
+        return parse_record(DirectCost, raw, "direct cost")
 
     async def list_commitments_raw(
         self,
@@ -224,7 +125,7 @@ class ProcoreClient(ProcoreTransport):
         List responses omit line items; with ``with_line_items`` each record is re-read from its
         show endpoint (one extra call per commitment).
         """
-        params = {"project_id": project_id, **_updated_filter(updated_range)}
+        params = {"project_id": project_id, **updated_filter(updated_range)}
         for kind, path in COMMITMENT_PATHS.items():
             async for item in self.iter_records(
                 path, company_id=company_id, params=params, on_page=on_page
@@ -246,7 +147,7 @@ class ProcoreClient(ProcoreTransport):
         async for item in self.list_commitments_raw(
             company_id, project_id, updated_range, with_line_items=with_line_items
         ):
-            yield _parse(Commitment, item, "commitment")
+            yield parse_record(Commitment, item, "commitment")
 
     async def get_commitment_raw(
         self,
@@ -288,7 +189,7 @@ class ProcoreClient(ProcoreTransport):
         kind: CommitmentKind | None = None,
     ) -> Commitment:
         raw = await self.get_commitment_raw(company_id, project_id, commitment_id, kind)
-        return _parse(Commitment, raw, "commitment")
+        return parse_record(Commitment, raw, "commitment")
 
     # -- pipeline helpers ------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from adapters.procore.client import COMMITMENT_PATHS, ProcoreClient, format_updated_range
+from adapters.procore.client import COMMITMENT_PATHS, ProcoreClient
+from adapters.procore.reference import format_updated_range
 from domain.changes import CommitmentKind, ProcoreChange, RecordRef, ResourceKind
 from streams.ttl_cache import TtlCache
 

@@ -18,8 +18,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from adapters.procore.client import ProcoreClient, UpdatedRange
+from adapters.procore.client import ProcoreClient
 from adapters.procore.errors import ProcoreError, ProcorePermissionError
+from adapters.procore.reference import UpdatedRange
 from domain.changes import ChangeSource, ProcoreChange, ResourceKind
 from domain.procore.records import commitment_kind
 from streams.inputs.access import AccessRegistry

@@ -9,7 +9,6 @@ from email.utils import format_datetime
 import pytest
 
 from adapters.backoff import RETRY_AFTER_CAP_S, Backoff
-from adapters.procore.client import format_updated_range
 from adapters.procore.errors import (
     ProcoreAuthError,
     ProcoreNotFoundError,
@@ -22,6 +21,7 @@ from adapters.procore.errors import (
 )
 from adapters.procore.pagination import page_from_response, parse_link_header
 from adapters.procore.ratelimit import Throttle
+from adapters.procore.reference import format_updated_range
 from adapters.procore.retry import RetryPolicy
 from tests.support.fakes import ManualClock
 
