@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import unicodedata
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import IO, Any, Literal
@@ -22,6 +20,7 @@ from pydantic import BaseModel, Field
 from adapters.backoff import parse_retry_after
 from adapters.datev import errors as e
 from adapters.datev import protocol as p
+from adapters.datev.documents import DocumentType, UploadedDocument, document_parts
 from adapters.datev.polling import PollPolicy
 from adapters.datev.responses import error_for
 from adapters.datev.tokens import DatevAccessToken
@@ -48,12 +47,6 @@ class DatevClientInfo(BaseModel):
         return any(s.get("name") == name for s in self.services)
 
 
-class DocumentType(BaseModel):
-    name: str
-    category: str = ""
-    debit_credit_identifier: str | None = None
-
-
 class ExtfJob(BaseModel):
     id: str
     filename: str = ""
@@ -77,11 +70,6 @@ class JobResult(BaseModel):
     validation_details: e.Problem | None = None
     number_of_accounting_records: int | None = None
     gets_used: int = 0
-
-
-class UploadedDocument(BaseModel):
-    guid: str
-    already_present: bool = False
 
 
 class DatevClient:
@@ -262,18 +250,7 @@ class DatevClient:
         An existing GUID (#DCO01012) counts as done: the GUID is derived from the content, so
         the same GUID means the same file.
         """
-        filename = duo_filename(filename)
-        metadata = orjson.dumps({"document_type": document_type, "note": note[:255]})
-        files = {
-            "file": (
-                filename,
-                content,
-                "application/pdf"
-                if filename.lower().endswith(".pdf")
-                else "application/octet-stream",
-            ),
-            "metadata": (None, metadata, "application/json"),
-        }
+        files = document_parts(filename, content, document_type, note)
         url = f"{self._urls.documents_base_url}/clients/{client_id}/documents/{guid}"
         try:
             await self._send("PUT", url, files=files)
@@ -309,18 +286,6 @@ class DatevClient:
         raise error_for(resp)
 
 
-def duo_filename(name: str) -> str:
-    """The file name as DUO stores it: NFC, forbidden characters → ``_``, ≤ 255 characters."""
-    text = unicodedata.normalize("NFC", name)
-    clean = "".join(c if p.DOCUMENT_FILENAME_CHAR.fullmatch(c) else "_" for c in text)
-    if len(clean) <= p.DOCUMENT_FILENAME_MAX:
-        return clean or "document"
-    stem, dot, ext = clean.rpartition(".")
-    if not dot or len(ext) > 10:
-        return clean[: p.DOCUMENT_FILENAME_MAX]
-    return f"{stem[: p.DOCUMENT_FILENAME_MAX - len(ext) - 1]}.{ext}"
-
-
 def submit_reference(reference_id: str, sha256: str) -> str:
     """The ``Reference-Id`` of one upload: our intent's reference plus the file's sha256."""
     ref = f"{reference_id}{p.REFERENCE_SHA_MARK}{sha256}"
@@ -333,12 +298,3 @@ def submit_reference(reference_id: str, sha256: str) -> str:
 
 def _is_duplicate_extf(exc: e.DatevValidationFailed) -> bool:
     return exc.problem is not None and exc.problem.type == p.DUPLICATE_EXTF_TYPE
-
-
-def document_guid(source_key: str, content: bytes) -> str:
-    """Deterministic DUO GUID: same source record and same bytes → same GUID."""
-    digest = hashlib.sha256(content).hexdigest()
-    return str(uuid.uuid5(_DOCUMENT_NAMESPACE, f"{source_key}:{digest}"))
-
-
-_DOCUMENT_NAMESPACE = uuid.UUID("0f6a3c52-4d0e-4f5e-9a51-3f2d9c1b7e44")

@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from adapters.backoff import Backoff
-from adapters.datev.client import duo_filename
+from adapters.datev.documents import duo_filename
 from adapters.datev.errors import DatevDuplicateDocument, DatevError
 from adapters.procore.errors import ProcoreError
 from domain.changes import RecordRef

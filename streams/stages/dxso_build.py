@@ -10,7 +10,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from adapters.datev.client import duo_filename
+from adapters.datev.documents import duo_filename
 from adapters.procore.errors import ProcoreError
 from domain.batch import Batch
 from domain.changes import RecordRef

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from adapters.datev.client import duo_filename
+from adapters.datev.documents import duo_filename
 from adapters.procore.errors import ProcoreError
 from domain.batch import Batch
 from domain.changes import RecordRef

@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from adapters.datev.client import DatevClient, document_guid
+from adapters.datev.client import DatevClient
+from adapters.datev.documents import document_guid
 from adapters.datev.errors import (
     DatevDuplicateDocument,
     DatevForbidden,

@@ -6,7 +6,8 @@ import unicodedata
 
 import pytest
 
-from adapters.datev.client import duo_filename, submit_reference
+from adapters.datev.client import submit_reference
+from adapters.datev.documents import duo_filename
 from adapters.datev.errors import DatevValidationFailed
 from adapters.datev.polling import JobPollSchedule, PollPolicy
 
