@@ -50,7 +50,8 @@ from domain.procore.records import (
     TaxCode,
     Vendor,
 )
-from domain.source_document import SourceDocument, apply_decision, fold_change
+from domain.source_changes import apply_decision, fold_change
+from domain.source_document import SourceDocument
 from domain.withholding import WithholdingYear, apply_small_amount_limit
 
 DOCUMENT_NAMESPACE = uuid.UUID("9d7c2b14-3e5f-4a6b-8c9d-0e1f2a3b4c5d")

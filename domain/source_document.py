@@ -3,21 +3,21 @@
 Its events are the record's audit trail: every version observed (by content hash), the booking
 decision for it (planned lines, parked with a reason, or ignored by a rule), the batch its lines
 went into, its uploaded invoice PDF, and its deletion. Posted is posted: lines in a sealed batch
-are never changed; later versions plan reversals plus new lines.
+are never changed; later versions plan reversals plus new lines (``source_changes`` decides
+which events a change or a decision raises).
 """
 
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.booking import BookingLine, DerivationResult, Parked, Planned
-from domain.changes import ProcoreChange, RecordRef, content_hash
-from domain.reversal import ReversalMethod, plan_rebooking, storno_notes
+from domain.booking import BookingLine
+from domain.changes import RecordRef
 
 LineDicts = list[dict[str, Any]]
 
@@ -214,117 +214,3 @@ class SourceDocument(Aggregate):
     @property
     def posted_lines(self) -> list[BookingLine]:
         return load_lines(self.posted)
-
-
-def fold_change(doc: SourceDocument | None, change: ProcoreChange) -> SourceDocument | None:
-    """Apply one observed change; returns the aggregate if it gained events.
-
-    Idempotent: the same version (content hash) observed again, from a webhook, the poller or
-    a redelivery, triggers nothing; neither does a second delete.
-    """
-    if change.action == "delete":
-        if doc is None or doc.deleted:
-            return None
-        doc.mark_deleted(
-            record_key=doc.key,
-            source=change.source,
-            event_id=change.event_id,
-            observed_at=change.observed_at,
-        )
-        return doc
-    if change.record is None:
-        return None  # only ids: the fetch stage must supply the record first
-    digest = content_hash(change.record)
-    if doc is None:
-        doc = SourceDocument(key=change.key, resource=change.ref.resource)
-    elif doc.has_seen(digest):
-        return None
-    status = change.record.get("status")
-    doc.observe_version(
-        record_key=doc.key,
-        content_hash=digest,
-        status=status if isinstance(status, str) else None,
-        source=change.source,
-        event_id=change.event_id,
-        observed_at=change.observed_at,
-        record=change.record,
-        context=change.context,
-    )
-    return doc
-
-
-def apply_decision(
-    doc: SourceDocument,
-    client_id: str,
-    result: DerivationResult | None,
-    *,
-    method: ReversalMethod = "generalumkehr",
-    reversal_date: date | None = None,
-) -> bool:
-    """Record the booking decision for the current version; returns True if anything changed.
-
-    ``result`` None means the record was deleted. Lines already posted are never edited: a
-    changed record plans reversals plus new lines; a deleted one plans reversals only; a record
-    that is no longer approved keeps its posting until it is approved again (no flip-flopping).
-    """
-    posted = doc.posted_lines
-    if result is None:  # deleted in Procore
-        pending = plan_rebooking(posted, [], method=method, reversal_date=reversal_date)
-        return _plan(doc, client_id, [], pending, ["deleted in Procore", *storno_notes(posted)])
-    if isinstance(result, Planned):
-        desired = list(result.lines)
-        pending = (
-            plan_rebooking(posted, desired, method=method, reversal_date=reversal_date)
-            if posted
-            else desired
-        )
-        reverses = any(line.line_id.endswith("~storno") for line in pending)
-        reversed_ = storno_notes(posted) if reverses else []
-        return _plan(doc, client_id, desired, pending, [*result.notes, *reversed_])
-    if isinstance(result, Parked):
-        if doc.decision == "parked" and doc.reason == _parked_reason(result):
-            return False
-        doc.park(
-            record_key=doc.key,
-            client_id=client_id,
-            reason=result.reason,
-            field=result.field,
-            fix=result.fix,
-        )
-        return True
-    if doc.decision == "ignored" and doc.reason == result.reason:
-        return False
-    doc.ignore(record_key=doc.key, client_id=client_id, reason=result.reason)
-    return True
-
-
-def _parked_reason(result: Parked) -> str:
-    return f"{result.reason} (field {result.field}; fix: {result.fix})"
-
-
-def _plan(
-    doc: SourceDocument,
-    client_id: str,
-    desired: list[BookingLine],
-    pending: list[BookingLine],
-    notes: list[str],
-) -> bool:
-    desired_d, pending_d = dump_lines(desired), dump_lines(pending)
-    if (
-        doc.decision in ("planned", "batched")
-        and desired_d == doc.desired
-        and pending_d == doc.pending
-    ):
-        return False
-    if not pending_d and desired_d == doc.posted and doc.decision == "batched":
-        return False
-    doc.plan_lines(
-        record_key=doc.key,
-        client_id=client_id,
-        plan_no=doc.plan_no + 1,
-        desired=desired_d,
-        pending=pending_d,
-        notes=notes,
-        status=doc.status,
-    )
-    return True

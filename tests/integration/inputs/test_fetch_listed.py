@@ -17,7 +17,7 @@ from domain.changes import ProcoreChange, RecordRef, ResourceKind
 from domain.creditor_registry import CreditorRegistry
 from domain.planning import decide
 from domain.procore.needs import PARTIAL
-from domain.source_document import fold_change
+from domain.source_changes import fold_change
 from emulators.procore import ProcoreEmulator
 from streams.agents.fetch import FetchStage, Redirect
 from streams.inputs.poll_units import NoKnownRecords

@@ -19,7 +19,7 @@ from domain.creditor_registry import CreditorRegistry
 from domain.extf import read_extf, write_buchungsstapel
 from domain.mapping import ClientMapping
 from domain.planning import decide
-from domain.source_document import fold_change
+from domain.source_changes import fold_change
 
 MAPPING = ClientMapping.model_validate(
     {

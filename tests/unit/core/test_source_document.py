@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.changes import ProcoreChange, RecordRef
-from domain.source_document import SourceDocument, fold_change
+from domain.source_changes import fold_change
+from domain.source_document import SourceDocument
 
 REF = RecordRef(company_id=1, project_id=2, resource="direct_cost", resource_id=3)
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from domain.beleglink import lines_to_seal, waits_for_document
 from domain.booking import BookingLine, Planned
-from domain.source_document import SourceDocument, apply_decision
+from domain.source_changes import apply_decision
+from domain.source_document import SourceDocument
 
 KEY = "4281379:20251:direct_cost:990011"
 GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"

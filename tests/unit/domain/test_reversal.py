@@ -79,7 +79,8 @@ def test_a_shortened_storno_text_keeps_the_invoice_number_and_is_noted() -> None
 
 def test_the_record_audit_notes_a_shortened_storno_text() -> None:
     from domain.booking import Planned
-    from domain.source_document import SourceDocument, apply_decision
+    from domain.source_changes import apply_decision
+    from domain.source_document import SourceDocument
 
     key = "4281379:20251:direct_cost:990011"
     long = line("100.00").model_copy(
