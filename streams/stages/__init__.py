@@ -1,1 +1,2 @@
-"""After folding: seal batches, submit them to DATEV, upload documents, relay booking events."""
+"""After sealing: submit batches to DATEV (EXTF or DXSO jobs) or write them as files, upload
+documents, relay booking events; the DATEV gateway they share."""
