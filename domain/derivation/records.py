@@ -7,6 +7,7 @@ Public entry points (pure; no I/O):
 * ``derive_commitment_lines(com, ctx, mapping, chart) -> DerivationResult``
 
 Each returns ``Planned(lines, notes)``, ``Parked(reason, field, fix)`` or ``Ignored(reason)``.
+The record's lines become priced ``Item``s in ``items``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from domain.booking import (
     BelegfeldClaim,
     BookingLine,
@@ -26,41 +25,15 @@ from domain.booking import (
     Parked,
     Planned,
 )
-from domain.changes import RecordRef
 from domain.chart import Chart
 from domain.derivation.extra_lines import retention_lines, withholding_lines
+from domain.derivation.items import DocumentContext, line_item, line_tax, requisition_item
 from domain.derivation.lines import belegfeld1, booking_text, creditor_line
 from domain.derivation.pricing import DocumentDraft, Item, Park, price_items, reconcile_totals
 from domain.mapping import ClientMapping
 from domain.money import ZERO
-from domain.procore.records import (
-    Commitment,
-    CostCode,
-    DirectCost,
-    LineItem,
-    Requisition,
-    RequisitionItem,
-    TaxCode,
-    Vendor,
-)
+from domain.procore.records import Commitment, DirectCost, Requisition
 from domain.text import clean_text
-
-
-class DocumentContext(BaseModel):
-    """What the pipeline knows around one record, handed to the pure derivation."""
-
-    model_config = ConfigDict(frozen=True)
-
-    ref: RecordRef
-    vendor: Vendor | None
-    creditor_account: int | None = Field(default=None, description="from allocate_creditor")
-    cost_codes: dict[int, CostCode] = Field(default_factory=dict, description="by id")
-    tax_codes: dict[int, TaxCode] = Field(default_factory=dict, description="by id")
-    commitment: Commitment | None = Field(default=None, description="for requisition cost types")
-    document_guid: str | None = Field(default=None, description="DUO GUID → Beleglink")
-    taken_belegfeld: frozenset[str] = Field(
-        default=frozenset(), description="Belegfeld 1 values of OTHER invoices (vendor, year)"
-    )
 
 
 def derive_requisition_lines(
@@ -81,7 +54,7 @@ def derive_requisition_lines(
             service_date=req.requisition_end,
             procore_tax=None,
         )
-        items = [_requisition_item(ctx, it.id, it) for it in req.items]
+        items = [requisition_item(ctx, it.id, it) for it in req.items]
         draft = _with_requisition_tax(draft, req, items)
         released = sum((i.released for i in items), ZERO)
         release_only = all(i.net == ZERO for i in items) and released > ZERO
@@ -110,10 +83,10 @@ def derive_direct_cost_lines(
             fallback=f"PC-D{dc.id}",
             doc_date=dc.direct_cost_date or dc.received_date,
             service_date=None,
-            procore_tax=_line_tax(dc.line_items),
+            procore_tax=line_tax(dc.line_items),
             totals=(dc.grand_total,) if dc.grand_total is not None else (),
         )
-        items = [_line_item(ctx, li) for li in dc.line_items]
+        items = [line_item(ctx, li) for li in dc.line_items]
         subcontract = dc.direct_cost_type == "subcontractor_invoice"
         return _finish(draft, items, mapping, chart, withholding=subcontract)
     except Park as p:
@@ -139,7 +112,7 @@ def derive_commitment_lines(
             service_date=None,
             procore_tax=None,
         )
-        items = [_line_item(ctx, li) for li in com.line_items]
+        items = [line_item(ctx, li) for li in com.line_items]
         return _finish(draft, items, mapping, chart, withholding=False)
     except Park as p:
         return Parked(reason=p.reason, field=p.field, fix=p.fix)
@@ -241,37 +214,6 @@ def _finish(
     )
 
 
-def _requisition_item(ctx: DocumentContext, item_id: int, it: RequisitionItem) -> Item:
-    """The period's work of one requisition item, typed and taxed by its commitment line."""
-    code = ctx.cost_codes.get(it.cost_code_id) if it.cost_code_id is not None else None
-    if it.cost_code_id is not None and code is None:
-        raise Park(
-            f"cost code id {it.cost_code_id} of requisition item {item_id} is unknown",
-            "cost_codes",
-            "load the project's cost codes before deriving (pipeline context)",
-        )
-    line = _commitment_line(ctx, it.line_item_id)
-    ctype = line.line_item_type.code if line and line.line_item_type else None
-    if ctype is None:
-        raise Park(
-            f"requisition item {item_id}: cost type unknown (commitment line "
-            f"{it.line_item_id} not found or has no line item type)",
-            "cost_type",
-            "pass the commitment with its line items, or set the cost type in Procore",
-        )
-    tax = _tax_code(ctx, line.tax_code_id if line else None, f"commitment line {it.line_item_id}")
-    return Item(
-        item_id=item_id,
-        net=it.work_completed_this_period + it.materials_presently_stored,
-        cost_code=code.full_code if code else None,
-        cost_type=ctype,
-        tax_code=tax.code if tax else None,
-        tax_code_rate=tax.rate1 if tax else None,
-        retained=it.work_completed_retainage_retained_this_period,
-        released=it.work_completed_retainage_released_this_period,
-    )
-
-
 def _with_requisition_tax(
     draft: DocumentDraft, req: Requisition, items: list[Item]
 ) -> DocumentDraft:
@@ -287,44 +229,3 @@ def _with_requisition_tax(
         )
         return draft
     return replace(draft, procore_tax=reported)
-
-
-def _commitment_line(ctx: DocumentContext, line_item_id: int | None) -> LineItem | None:
-    if line_item_id is None or ctx.commitment is None:
-        return None
-    return next((li for li in ctx.commitment.line_items if li.id == line_item_id), None)
-
-
-def _tax_code(ctx: DocumentContext, tax_code_id: int | None, where: str) -> TaxCode | None:
-    if tax_code_id is None:
-        return None
-    tax = ctx.tax_codes.get(tax_code_id)
-    if tax is None:
-        raise Park(
-            f"tax code id {tax_code_id} of {where} is unknown",
-            "tax_codes",
-            "load the company's tax codes before deriving (pipeline context)",
-        )
-    return tax
-
-
-def _line_item(ctx: DocumentContext, li: LineItem) -> Item:
-    tax = _tax_code(ctx, li.tax_code_id, f"line {li.id}")
-    code = li.cost_code.full_code or li.cost_code.code if li.cost_code else None
-    return Item(
-        item_id=li.id,
-        net=li.amount,
-        cost_code=code,
-        cost_type=li.line_item_type.code if li.line_item_type else None,
-        tax_code=tax.code if tax else None,
-        tax_code_rate=tax.rate1 if tax else None,
-    )
-
-
-def _line_tax(items: Sequence[LineItem]) -> Decimal | None:
-    """Procore's tax on direct-cost lines, where ``total_amount`` differs from ``amount``."""
-    with_total = [li for li in items if li.total_amount is not None]
-    if not with_total or len(with_total) != len(items):
-        return None
-    tax = sum((li.total_amount - li.amount for li in with_total if li.total_amount), ZERO)
-    return tax if tax != ZERO else None
