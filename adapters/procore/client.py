@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from adapters.procore.downloads import ProcoreDownloads
 from adapters.procore.errors import ProcoreError, ProcoreNotFoundError
 from adapters.procore.reference import (
     ProcoreReferenceClient,
@@ -28,7 +29,7 @@ COMMITMENT_PATHS: dict[CommitmentKind, str] = {
 }
 
 
-class ProcoreClient(ProcoreReferenceClient):
+class ProcoreClient(ProcoreReferenceClient, ProcoreDownloads):
     """Typed access to the Procore resources ml-connector reads."""
 
     # -- project level: the spend records --------------------------------------------------
