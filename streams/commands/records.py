@@ -1,4 +1,5 @@
-"""``audit``, ``parked``, ``batches``, ``preview`` and ``seal``: looking at and moving bookings."""
+"""``audit``, ``parked``, ``preview`` and ``seal``: looking at and moving bookings (``batches``:
+``streams.commands.datev_export``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``ml-connector replay record|batch|topic``: re-drive what failed, safely (dry run first)."""
+"""``ml-connector replay record|batch|topic|dlq``: re-drive what failed, safely (dry run first)."""
 
 from __future__ import annotations
 
