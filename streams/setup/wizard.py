@@ -8,7 +8,6 @@ login and clients → mapping proposals → settings file → the same check as 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -36,19 +35,13 @@ from streams.setup.files import (
     vault_key_values,
     write_text,
 )
-from streams.setup.proposal import ProposalInput, propose_mapping
-
-DEFAULT_DOCUMENT_TYPE = "Rechnungseingang"
+from streams.setup.pairing import Chooser, choose_pairs, proposal_text
 
 
-class InitUi(Protocol):
+class InitUi(Chooser, Protocol):
     """How the wizard talks to its user (a terminal, or a test)."""
 
     def say(self, text: str) -> None: ...
-
-    def choose(self, question: str, options: Sequence[str], *, many: bool = False) -> list[int]:
-        """Indexes of the chosen options; a non-interactive UI raises ``ConnectorError``."""
-        ...
 
     async def open_url(self, url: str) -> None: ...
 
@@ -99,9 +92,11 @@ def mapping_path(opts: InitOptions, advisor: int, client: int) -> Path:
 
 
 async def run_init(opts: InitOptions, ui: InitUi) -> InitResult:
+    advisor, client_no = opts.advisor_number, opts.client_number
+    wanted = (advisor, client_no) if advisor and client_no else None
     early = [opts.settings_path]
-    if opts.advisor_number and opts.client_number:
-        early.append(mapping_path(opts, opts.advisor_number, opts.client_number))
+    if wanted is not None:
+        early.append(mapping_path(opts, *wanted))
     refuse_existing(early, opts.force)
 
     setup = prepare_vault(opts.data_dir, opts.vault_key, opts.vault_key_file)
@@ -125,13 +120,14 @@ async def run_init(opts: InitOptions, ui: InitUi) -> InitResult:
 
     _store_datev(opts, vault)
     clients, expires = await _datev(opts, vault, ui)
-    chosen = _choose_clients(opts, clients, companies, ui)
+    chosen = choose_pairs(clients, companies, ui, wanted)
 
     written: list[Path] = []
     for client, company in chosen:
         path = mapping_path(opts, client.advisor_number, client.client_number)
         refuse_existing([path], opts.force)
-        write_text(path, _proposal(opts, client, company))
+        text = proposal_text(client, company, opts.document_type, opts.cadence, opts.skr)
+        write_text(path, text)
         written.append(path)
         ui.say(f"wrote mapping proposal {path} ({client.label} ← Procore company {company.id})")
 
@@ -208,74 +204,6 @@ async def _datev(
     for c in clients:
         ui.say(f"  DATEV client {c.label}: document types {', '.join(c.document_types) or '-'}")
     return clients, expires
-
-
-def _choose_clients(
-    opts: InitOptions,
-    clients: list[DatevClientView],
-    companies: list[CompanyView],
-    ui: InitUi,
-) -> list[tuple[DatevClientView, CompanyView]]:
-    if opts.advisor_number and opts.client_number:
-        wanted = (opts.advisor_number, opts.client_number)
-        match = [c for c in clients if (c.advisor_number, c.client_number) == wanted]
-        if not match and clients:
-            visible = ", ".join(c.label for c in clients)
-            raise ConnectorError(
-                f"DATEV client {wanted[0]}/{wanted[1]} is not visible to this login "
-                f"(visible: {visible}); check --advisor-number/--client-number or the "
-                "login's rights"
-            )
-        picked = match or [DatevClientView(wanted[0], wanted[1], "")]
-    elif len(clients) == 1:
-        picked = clients
-    elif not clients:
-        raise ConnectorError(
-            "no DATEV client to map: pass --advisor-number and --client-number "
-            "(or log in to DATEV so its clients can be listed)"
-        )
-    else:
-        indexes = ui.choose("Which DATEV client(s) should receive the bookings?",
-                            [c.label for c in clients], many=True)  # fmt: skip
-        picked = [clients[i] for i in indexes]
-    pairs = []
-    for client in picked:
-        if len(companies) == 1:
-            company = companies[0]
-        else:
-            i = ui.choose(f"Which Procore company books into {client.label}?",
-                          [f"{c.id} {c.name}" for c in companies])[0]  # fmt: skip
-            company = companies[i]
-        pairs.append((client, company))
-    return pairs
-
-
-def _proposal(opts: InitOptions, client: DatevClientView, company: CompanyView) -> str:
-    types = client.document_types
-    doc_type = opts.document_type or (
-        DEFAULT_DOCUMENT_TYPE if DEFAULT_DOCUMENT_TYPE in types or not types else types[0]
-    )
-    if opts.document_type and types and opts.document_type not in types:
-        raise ConnectorError(
-            f"document type {opts.document_type!r} is not offered by DATEV client "
-            f"{client.label} (offered: {', '.join(types)}); check --document-type"
-        )
-    return propose_mapping(
-        ProposalInput(
-            advisor_number=client.advisor_number,
-            client_number=client.client_number,
-            client_name=client.name or company.name,
-            company_id=company.id,
-            projects=company.projects,
-            cost_type_codes=company.cost_type_codes,
-            tax_codes=company.tax_codes,
-            cadence=opts.cadence,
-            skr=opts.skr,
-            document_type=doc_type,
-            cost_codes=company.cost_codes,
-            vendors=company.vendors,
-        )
-    )
 
 
 def _write_settings(
