@@ -11,7 +11,7 @@ from domain.creditors import CreditorRangeExhausted, allocate_creditor
 from domain.mapping import ClientMapping
 from domain.mapping_check import check_mapping
 from domain.text import belegfeld_unique, clean_text, sanitize_belegfeld, truncate
-from tests.unit.domain.factories import make_mapping, mapping_data
+from tests.unit.domain.factories import make_chart, make_mapping, mapping_data
 
 
 def test_nfd_umlauts_become_nfc() -> None:
@@ -116,6 +116,32 @@ def test_invalid_mapping_reports_every_problem(chart: Chart) -> None:
     for key in expected:
         assert key in keys, (key, keys)
     assert all(p.fix for p in problems)
+
+
+def test_mapping_check_reports_automatic_account_conflicts_before_the_worker_runs() -> None:
+    """03-300/M → 3400 (VSt 19 % automatic) with VSt 7 and § 13b codes in use."""
+    data = mapping_data()
+    data["cost_accounts"][1] = {"cost_code": "03-300", "cost_type": "M", "account": 3400}
+    data["tax_codes"]["RC13B"] = "rc13b_19"
+    m = ClientMapping.model_validate(data)
+    found = [p for p in check_mapping(m, make_chart(m)) if p.key == "cost_accounts[1].account"]
+    rules = sorted(p.message.split("tax rule ")[1].split(":")[0] for p in found)
+    assert rules == ["rc13b_19", "tax_free", "vst7"]
+    assert all("tax_rules" in p.fix for p in found)
+
+
+def test_mapping_check_flags_13b_on_non_construction_cost_types() -> None:
+    data = mapping_data(requisition_tax_rule="rc13b_19")
+    m = ClientMapping.model_validate(data)
+    keys = [p.key for p in check_mapping(m, make_chart(m))]
+    assert "booking.requisition_tax_rule" in keys  # § 13b everywhere, no construction types
+    data["construction_cost_types"] = ["S"]
+    data["cost_accounts"].append({"cost_code": "06-*", "cost_type": "M", "account": 3120})
+    m = ClientMapping.model_validate(data)
+    problems = check_mapping(m, make_chart(m))
+    assert "booking.requisition_tax_rule" not in [p.key for p in problems]
+    (flag,) = [p for p in problems if "not a construction service" in p.message]
+    assert flag.key == "cost_accounts[4].account" and "3120" in flag.message
 
 
 def test_mapping_client_id_and_fiscal_year() -> None:
