@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 import faust
-from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from pydantic import ValidationError
 
 from domain.changes import ProcoreChange
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 BATCH_MAX = 500
 BATCH_WITHIN_S = 0.2
 OUTAGE_BACKOFF_MAX_S = 30.0
+# Two members' folds write the client's shared registries (creditor and Belegfeld numbers): the
+# one that saves second fails on the aggregate version and folds again on what the first stored.
+# Three attempts parked valid records in a two-worker run; a conflict is retried this often.
+CONFLICT_RETRIES = 20
 
 
 def register_fold_agent(
@@ -81,11 +86,19 @@ async def fold_events(ledger: Ledger, events: Sequence[Any], dead_letters: DeadL
 async def _fold_waiting_out_outages(
     ledger: Ledger, topic: str, partition: int, items: list[tuple[int, ProcoreChange]]
 ) -> FoldResult:
-    """Fold; while the event store is unreachable, pause and retry (other errors propagate)."""
+    """Fold; while the event store is unreachable, pause and retry; retry a lost write race up to
+    ``CONFLICT_RETRIES`` times (other errors propagate)."""
     delay = 0.5
+    conflicts = 0
     while True:
         try:
             return await asyncio.to_thread(ledger.fold, topic, partition, items)
+        except IntegrityError:
+            conflicts += 1
+            if conflicts > CONFLICT_RETRIES:
+                raise
+            ledger.invalidate_positions()  # a tracking row may be the other member's, too
+            await asyncio.sleep(random.uniform(0.01, 0.05) * min(conflicts, 5))
         except (OperationalError, InterfaceError) as exc:
             ledger.invalidate_positions()
             log.warning("event store unavailable (%s); retrying in %.1f s", exc, delay)
