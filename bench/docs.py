@@ -87,6 +87,34 @@ OPTIMISED = """\
   Documents whose cached copy is current (the batch's one version query says so) are taken
   from the cache without the fast-forward read (`LedgerStore.document_at`).
 - **Scale-out**: seal and submit sharded by DATEV client over the group (see below).
+- **Reading stored events** (in process, 4,080 records folded, then sealed and relayed, SQLite,
+  CPU seconds, two runs each): relay of 14,391 events 0.68 → 0.355 s, seal 0.86 → 0.71 s.
+  `streams/ledger/transcoder.py` reads eventsourcing's JSON format with orjson (it writes with
+  eventsourcing's own encoder, so the bytes are the same and older stores read as before; the
+  typed values — UUIDs, decimals, datetimes — sit at the top level of our events, so a count of
+  their markers spares a deep walk); the relay builds each message from the stored JSON
+  (`plain_json`) instead of a decoded event, byte-identical to before; loads apply events
+  without eventsourcing's per-event `isinstance` check against a runtime protocol, which cost
+  ~0.17 ms per event, more than the mutation.
+- **Garbage collection** (§2 SQLite, 10,404 records, with and without, interleaved, two runs
+  each): CPython collected its youngest generation every 700 net allocations; a fold allocates
+  millions while the aggregate cache holds many long-lived objects. The worker now collects every
+  50,000 (`streams/commands/worker.py`): 497 and 415 → 583 and 599 rec/s, worker CPU per record
+  1.89 and 2.14 → 1.37 and 1.72 ms, same peak RSS.
+- **Producer batches** (same method): the relay produces ~3.5 events per record, and aiokafka's
+  16 kB batches made that a produce request and a socket write every few events (12 % of the
+  worker's samples). 512 kB (`producer_max_batch_size`): 687 and 595 → 790 and 629 rec/s, CPU per
+  record 1.59 and 1.79 → 1.44 and 1.52 ms.
+- **PostgreSQL pipeline hang**: two of three PostgreSQL runs stopped for good — the worker in
+  psycopg's `Pipeline.sync`, the server in `ClientRead` inside eventsourcing's INSERT, nothing in
+  either socket queue. psycopg's pure-Python pipeline loop stops sending once its command queue
+  is empty even when libpq's last flush left data in its buffer (a full socket, e.g. while the
+  server waited for the table lock), then waits for results the server cannot send.
+  `streams/ledger/pg_pipeline.py` is that loop leaving only when everything was flushed; no
+  hang since.
+- **Write races between members** (§6, PostgreSQL, 10,404 records): a fold that lost the race
+  for a shared registry is folded again (up to 20 times, 10–250 ms apart) instead of three tries
+  with 0.2–0.4 s pauses and then parking: 2 workers 0.59–0.88 × → 1.26 × of one, nothing parked.
 """
 
 FINDINGS = """\
@@ -117,24 +145,29 @@ FINDINGS = """\
   record whole (as a worker without booking rules does), so 300 records still press against
   the 10 s spike limit.
 - **§2 pipeline (records → sealed EXTF vs the counting agent).** Best figures: the table above
-  (SQLite 0.07 ×, PostgreSQL 0.04 ×) and a `--only 2,5,6` re-run after the document-loading change,
-  with the machine busier (plain aiokafka 11,066 msg/s, counting agent 4,286 msg/s): SQLite 384
-  rec/s = 0.09 ×, PostgreSQL 439 rec/s = 0.10 × (252 → 439 rec/s: a fast-forward round trip less per
-  sealed document), 2 workers 0.76 ×, RSS growth 10k → 30k 21 MB. See "What was optimised" for the
-  changes; what is left, from py-spy on the worker (10,200 records, SQLite): the fold itself is
-  about 30 % of the worker's active samples (booking decision ~12 %, saving ~12 %, parsing the
-  snapshot with pydantic ~7 %), sealing ~20 % (loading each pending document), the outbox relay ~13
-  % (decoding every stored event again and producing it to `bookings.events`: ~3.4 messages out per
-  message in), SQLite transactions and commits ~15 %. The counting agent does none of this: it is a
-  floor for Kafka + faust, not for a pipeline that decides, stores and republishes every record. The
-  prototype's ~5,100/s (stack notes) folded trivial aggregates with no booking decision, no seal and
-  no relay. On two shared cores that also run the broker (and PostgreSQL), 0.5 × the counting agent
-  would need well under 0.25 ms of CPU per record for all of it; the measured cost is several times
-  that, so the SQLite target is not met on these machines; the best figure is in the table. Next
-  steps, in order of measured weight: the relay builds its payload from the stored JSON instead of a
-  decoded event object; the seal reads the pending lines from the `LinesPlanned` events it already
-  scans; an orjson transcoder for stored events (format-compatible with eventsourcing's JSON
-  transcoder).
+  (SQLite 624 rec/s = 0.09 ×, PostgreSQL 414 rec/s = 0.06 ×; the previous full run: 456 rec/s =
+  0.07 × and 252 rec/s = 0.04 × against a counting agent about as fast).
+  Done in this round (see "What was optimised"): stored events read with orjson, relay messages
+  built from the stored JSON, loads without eventsourcing's per-event protocol check, the
+  worker's GC thresholds, 512 kB producer batches, and a PostgreSQL pipeline fix without which
+  two of three PostgreSQL runs hung. What is left, from py-spy on the worker (10,404 records,
+  SQLite, after the GC change): the fold thread ~45 % of the worker's samples (booking decision
+  ~16 %, saving its events ~15 % of which eventsourcing's JSON encoding ~7 % and SQLite ~7 %,
+  loading the client's Belegfeld registries ~8 %), the event loop ~38 % (the relay's produce
+  requests ~12 % before the batch-size change, the fold agent's parsing ~5 %, faust and aiokafka
+  the rest). The physical reason the target is out of reach: the worker is one CPython process,
+  so its fold and seal threads, the relay and the event loop share one interpreter lock — one
+  core. Measured in process without Kafka (4,080 records, CPU seconds, two runs): folding 0.52
+  ms per record, sealing 0.17 ms, relaying 0.09 ms — 0.78 ms, at most ~1,300 rec/s on a core of
+  its own, 0.2 × a counting agent at 6,500 msg/s before Kafka, faust and the broker take their
+  share; 0.5 × would need ≤ 0.3 ms per record for all of it, and the booking decision alone
+  (pydantic validation of record and context, line derivation) takes ~0.2 ms. The counting agent
+  does none of this: it is a floor for Kafka + faust, not for a pipeline that decides, stores
+  and republishes every record. The seal still loads each pending document: its
+  `LinesBatched` event is recorded on the document (that is what makes a line sealed once), and
+  after a fold the document is in the cache, so the load is a copy. Writing stored events with
+  orjson was tried and dropped (orjson writes UUIDs itself, so every value needed a Python walk
+  first: no faster), as was a second cache for the small registries (no gain measurable).
 - **§4 latency.** With the wake-ups, a record moves from edit to `JobSubmitted` in the fetch
   (~10 ms), the fold batch window (`take_events` within 0.2 s) and a few ms of sealing and
   upload; see the per-step medians in the notes. A batch with a new creditor master file still
@@ -144,21 +177,38 @@ FINDINGS = """\
   (~20 kB), and 5,000 of them were cached. The cache is now 1,000 entries (registries and what the
   seal loads right after folding are always recent, so they stay in it); the other caches are
   bounded too (validated code lists: 256 distinct lists; DATEV poll schedules and open batches:
-  dropped when a batch is done).
-- **§6 scale-out (2 workers vs 1).** Seal and submit are sharded by DATEV client now (see
-  below), but the bench has one DATEV client, so one member seals for everything and the figure
-  is fold throughput. Two workers share two cores with the broker, PostgreSQL and the bench
-  itself: a single worker already uses most of one core, so a second one cannot get a whole
-  core, and 1.8 × is not reachable on these machines. On PostgreSQL every fold batch also
-  serialises on eventsourcing's insert lock (notification ids in order), and the two members'
-  folds collide on the client's shared aggregates (creditor and Belegfeld registries): in a
-  6,000-record two-worker run, 9 fold batches failed their insert on a version conflict and were
-  retried (as designed: a retry, never a double write, §6's event counts), each costing the
-  batch again plus a 0.2–0.4 s pause. Next step: let the client's shard owner allocate creditor
-  and Belegfeld numbers (folds on other members record the need), so folds never share an
-  aggregate.
-- **§3 EXTF (0.42–0.53).** Above 0.5 at 20,000 lines, below at 50,000 in the full run (the
-  sort key's regex per line and noise); the next step is precomputing the sort key once per line.
+  dropped when a batch is done). `--large` (100,000 records, this table): +13.4 MB from 10k to
+  30k, +30.9 MB from 30k to 100k — at the 30 MB bound for 3.3 × the records (~0.44 kB per
+  record), with throughput still 0.93 × the 30k run's. Not traced in this round whether that is
+  a structure growing with the data (the client's creditor registry holds every vendor: 2,000 at
+  100k against 600 at 30k; more Belegfeld registries compete for the 1,000 cache entries) or the
+  allocator keeping its peak; tracemalloc snapshots at 30k and 100k are the next step.
+- **§6 scale-out (2 workers vs 1).** Seal and submit are sharded by DATEV client (see below),
+  but the bench has one DATEV client, so one member seals for everything and the figure is fold
+  throughput. Two workers share two cores with the broker, PostgreSQL and the bench itself, and
+  each worker is bound to one core by its interpreter lock (§2): a single worker already uses
+  most of one core, so a second one cannot get a whole core, and 1.8 × is not reachable on
+  these machines. On PostgreSQL every fold batch also serialises on eventsourcing's insert lock
+  (notification ids in order), and the two members' folds collide on the client's shared
+  aggregates (creditor and Belegfeld registries): the member that saves second fails on the
+  aggregate version. Until this round the fold agent tried three times with 0.2–0.4 s pauses,
+  then message by message, and parked what kept failing: in this table's run 2 of 10,200 valid
+  records were parked that way (4 record versions fewer with two workers; never a double write),
+  and the pauses cost throughput (0.59–0.88 × in three runs). Now a lost race is folded again up
+  to 20 times with pauses of 10–250 ms (`CONFLICT_RETRIES`, `streams/agents/booking.py`). Rerun
+  after that change, same machine (PostgreSQL, 10,404 records): 1 worker 497 rec/s, 2 workers
+  626 rec/s = 1.26 ×, every record registered and observed once, nothing parked — the best
+  figure. Not done, because it cannot land safely in one step: letting the client's shard
+  owner allocate creditor and Belegfeld numbers would take the registries out of the fold's
+  transaction — a record would be stored first and numbered later by the owner, so every stage
+  downstream (seal, the Belegfeld uniqueness, reversals of an edited record) would have to wait
+  for a second event per record, with its own crash window. The better cut is per-client
+  partitioning of `procore.records` (all records of a DATEV client on one partition): folds of
+  one client never run on two members and the registries stay in the fold's transaction, at the
+  price of one client's folds on one partition and one member.
+- **§3 EXTF (0.36–0.53).** Above 0.5 at 20,000 lines, below at 50,000 in the full runs (0.36 in
+  this table's, with the machine at its busiest: the sort key's regex per line and noise); the
+  next step is precomputing the sort key once per line.
 """
 
 SCALE = """\
@@ -171,8 +221,9 @@ SCALE = """\
 - **Aggregate ownership.** A `SourceDocument` is written only by the fold of its own partition, so
   two workers never write the same record. Shared aggregates are few and small: the per-client
   `CreditorRegistry` (creditor numbers) and `ClientPeriods` are written by folds in any partition —
-  eventsourcing's optimistic concurrency (aggregate version) turns a rare collision into a retry
-  of the batch (the fold agent retries, then goes message by message), never a double write.
+  eventsourcing's optimistic concurrency (aggregate version) turns a collision into a retry of
+  the batch (the fold agent folds again up to 20 times, then goes message by message), never a
+  double write.
   Tracking rows `(topic:partition, offset+1)` in the same transaction make redelivery after a
   rebalance a no-op (§6 shows equal event counts with one and two workers).
 - **Hot partitions.** One big project produces many records with different ids, which hash over
