@@ -144,9 +144,10 @@ FINDINGS = """\
   code keeping its stale `full_code`, which selects the account. The rate-limit rows read every
   record whole (as a worker without booking rules does), so 300 records still press against
   the 10 s spike limit.
-- **§2 pipeline (records → sealed EXTF vs the counting agent).** Best figures: the table above
-  (SQLite 624 rec/s = 0.09 ×, PostgreSQL 414 rec/s = 0.06 ×; the previous full run: 456 rec/s =
-  0.07 × and 252 rec/s = 0.04 × against a counting agent about as fast).
+- **§2 pipeline (records → sealed EXTF vs the counting agent).** Best figures, from the 13:57 UTC
+  `--large` run of this round: SQLite 624 rec/s = 0.09 ×, PostgreSQL 414 rec/s = 0.06 × (this
+  table's run: 0.08 × and 0.05 ×; the previous full run: 456 rec/s = 0.07 × and 252 rec/s = 0.04 ×
+  against a counting agent about as fast).
   Done in this round (see "What was optimised"): stored events read with orjson, relay messages
   built from the stored JSON, loads without eventsourcing's per-event protocol check, the
   worker's GC thresholds, 512 kB producer batches, and a PostgreSQL pipeline fix without which
@@ -177,12 +178,12 @@ FINDINGS = """\
   (~20 kB), and 5,000 of them were cached. The cache is now 1,000 entries (registries and what the
   seal loads right after folding are always recent, so they stay in it); the other caches are
   bounded too (validated code lists: 256 distinct lists; DATEV poll schedules and open batches:
-  dropped when a batch is done). `--large` (100,000 records, this table): +13.4 MB from 10k to
-  30k, +30.9 MB from 30k to 100k — at the 30 MB bound for 3.3 × the records (~0.44 kB per
-  record), with throughput still 0.93 × the 30k run's. Not traced in this round whether that is
-  a structure growing with the data (the client's creditor registry holds every vendor: 2,000 at
-  100k against 600 at 30k; more Belegfeld registries compete for the 1,000 cache entries) or the
-  allocator keeping its peak; tracemalloc snapshots at 30k and 100k are the next step.
+  dropped when a batch is done). Two `--large` runs (100,000 records) this round: from 10k to
+  30k +13.4 and +25.9 MB, from 30k to 100k +30.9 and +5.7 MB (this table), throughput at 100k
+  0.93 and 0.87 × the 30k run's. Peak RSS moves by ±15 MB between runs of the same code, so the
+  worker is flat from 30k to 100k within that noise; the one run at 30.9 MB was not traced
+  further (tracemalloc snapshots at 30k and 100k would tell a structure growing with the data —
+  the creditor registry holds every vendor, 2,000 at 100k — from the allocator keeping its peak).
 - **§6 scale-out (2 workers vs 1).** Seal and submit are sharded by DATEV client (see below),
   but the bench has one DATEV client, so one member seals for everything and the figure is fold
   throughput. Two workers share two cores with the broker, PostgreSQL and the bench itself, and
@@ -192,14 +193,15 @@ FINDINGS = """\
   (notification ids in order), and the two members' folds collide on the client's shared
   aggregates (creditor and Belegfeld registries): the member that saves second fails on the
   aggregate version. Until this round the fold agent tried three times with 0.2–0.4 s pauses,
-  then message by message, and parked what kept failing: in this table's run 2 of 10,200 valid
+  then message by message, and parked what kept failing: in the 13:57 UTC run 2 of 10,200 valid
   records were parked that way (4 record versions fewer with two workers; never a double write),
   and the pauses cost throughput (0.59–0.88 × in three runs). Now a lost race is folded again up
   to 20 times with pauses of 10–250 ms (`CONFLICT_RETRIES`, `streams/agents/booking.py`). Rerun
   after that change, same machine (PostgreSQL, 10,404 records): 1 worker 497 rec/s, 2 workers
   626 rec/s = 1.26 ×, every record registered and observed once, nothing parked — the best
-  figure. Not done, because it cannot land safely in one step: letting the client's shard
-  owner allocate creditor and Belegfeld numbers would take the registries out of the fold's
+  figure; this table's run (same code): 1.10 ×, nothing parked. Owner-allocated numbers are
+  not done, because they cannot land safely in one step: letting the client's shard owner
+  allocate creditor and Belegfeld numbers would take the registries out of the fold's
   transaction — a record would be stored first and numbered later by the owner, so every stage
   downstream (seal, the Belegfeld uniqueness, reversals of an edited record) would have to wait
   for a second event per record, with its own crash window. The better cut is per-client
