@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 SCHEMA = "ml-connector.booking-event/1"
 RELAY_TRACKING = "outbox:bookings.events"
+# Kafka refuses messages over 1 MB by default (broker message.max.bytes, producer
+# max.request.size); one refused message would stop the relay for good. A message above this
+# bound goes out without its largest data fields, named in ``omitted`` (docs/booking-events.md).
+MAX_MESSAGE_BYTES = 900_000
 
 Send = Callable[[bytes, bytes], Awaitable[Any]]
 """Sends (key, value) and returns an awaitable that resolves when the broker acknowledged it."""
@@ -58,7 +62,7 @@ def encode_notification(ledger: Ledger, notification: Any) -> RelayedEvent:
         "record_key": payload.get("record_key") or payload.get("key"),
         "data": payload,
     }
-    return RelayedEvent(notification.id, aggregate_id.encode(), orjson.dumps(body))
+    return RelayedEvent(notification.id, aggregate_id.encode(), bounded(body))
 
 
 @functools.cache
@@ -82,8 +86,36 @@ def _encode_decoded(ledger: Ledger, notification: Any) -> RelayedEvent:
     return RelayedEvent(
         notification_id=notification.id,
         key=str(event.originator_id).encode(),
-        value=orjson.dumps(body, default=str),
+        value=bounded(body, default=str),
     )
+
+
+def bounded(body: dict[str, Any], default: Any = None, limit: int | None = None) -> bytes:
+    """The message as JSON, at most ``limit`` bytes: if larger, the largest ``data`` fields are
+    left out, largest first, and named in ``omitted`` with their size (and item count)."""
+    limit = MAX_MESSAGE_BYTES if limit is None else limit
+    value = orjson.dumps(body, default=default)
+    if len(value) <= limit:
+        return value
+    data = dict(body["data"])
+    sizes = {k: len(orjson.dumps(v, default=default)) for k, v in data.items()}
+    omitted: dict[str, dict[str, int]] = {}
+    for name in sorted(sizes, key=sizes.__getitem__, reverse=True):
+        field = data.pop(name)
+        omitted[name] = {"bytes": sizes[name]}
+        if isinstance(field, list | dict):
+            omitted[name]["items"] = len(field)
+        value = orjson.dumps({**body, "data": data, "omitted": omitted}, default=default)
+        if len(value) <= limit:
+            break
+    log.warning(
+        "%s %s/%s is larger than a Kafka message may be: sent without %s",
+        body["type"],
+        body["aggregate_id"],
+        body["aggregate_version"],
+        ", ".join(omitted),
+    )
+    return value
 
 
 class OutboxRelay:

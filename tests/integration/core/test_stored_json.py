@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from eventsourcing.persistence import JSONTranscoder, Transcoder
 
@@ -90,3 +91,34 @@ def test_a_store_written_by_either_transcoder_reads_the_same_with_the_other(
     # And what the new transcoder writes is byte-identical to what the old one would have.
     for n in notifications:
         assert new.mapper.transcoder.encode(old.mapper.transcoder.decode(n.state)) == n.state
+
+
+def test_a_message_too_large_for_kafka_goes_out_without_its_largest_fields(
+    state: EmulatorState, rules: BookingRules, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused message would stop the relay for good: none is ever larger than the bound."""
+    ledger = build_ledger(Settings(data_dir=tmp_path / "var"), rules)
+    fold_and_seal(ledger, state, rules)
+    whole = {
+        m.notification_id: orjson.loads(m.value)
+        for m in messages(ledger, relay.encode_notification)
+    }
+    sealed = [m for m in whole.values() if m["type"] == "Batch.Sealed"]
+    limit = max(len(orjson.dumps(m)) for m in sealed) - 1  # the largest batch is over it
+    monkeypatch.setattr(relay, "MAX_MESSAGE_BYTES", limit)
+
+    for encode in (relay.encode_notification, relay._encode_decoded):
+        trimmed = 0
+        for message in messages(ledger, encode):
+            assert len(message.value) <= limit
+            body = orjson.loads(message.value)
+            before = whole[message.notification_id]
+            if "omitted" not in body:
+                assert body == before
+                continue
+            assert body["type"] == "Batch.Sealed"
+            assert body["omitted"]["lines"]["items"] == len(before["data"]["lines"])
+            kept = {k: v for k, v in before["data"].items() if k not in body["omitted"]}
+            assert body["data"] == kept and body["aggregate_id"] == before["aggregate_id"]
+            trimmed += 1
+        assert trimmed >= 1
