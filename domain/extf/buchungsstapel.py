@@ -82,7 +82,7 @@ def write_buchungsstapel(
     if len(lines) > MAX_LINES:
         raise ValueError(f"{len(lines)} lines exceed DATEV's {MAX_LINES} per file")
     ordered = sorted(lines, key=_order)
-    years = {mapping.fiscal_year_start(line.document_date) for line in ordered}
+    years = {mapping.fiscal_year_start(day) for day in {line.document_date for line in ordered}}
     if len(years) != 1:
         raise ValueError(f"lines span fiscal years starting {sorted(years)}; split the batch")
     header = header_fields(

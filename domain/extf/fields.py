@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,6 +14,8 @@ _FORMULA_START = FORMULA_START
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]*$")
 
 
+# Most values repeat line after line (currency, S/H, BU key, KOST1, Beleginfo kinds, texts).
+@functools.lru_cache(maxsize=8192)
 def text(value: str | None, limit: int | None = None, *, free_text: bool = True) -> str:
     """A quoted text field: NFC, no control characters, inner ``"`` doubled.
 
