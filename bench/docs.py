@@ -210,9 +210,11 @@ FINDINGS = """\
   partitioning of `procore.records` (all records of a DATEV client on one partition): folds of
   one client never run on two members and the registries stay in the fold's transaction, at the
   price of one client's folds on one partition and one member.
-- **§3 EXTF (0.36–0.53).** Above 0.5 at 20,000 lines, below at 50,000 in the full runs (0.36 in
-  this table's, with the machine at its busiest: the sort key's regex per line and noise); the
-  next step is precomputing the sort key once per line.
+- **§3 EXTF (0.44–0.57 since the text cache; 0.36–0.53 before).** Text fields are encoded once
+  per distinct value (currency, S/H, BU key, KOST1, Beleginfo kinds and texts repeat line after
+  line) and the fiscal-year check runs per distinct date. Four `--only 3` runs on a quiet
+  machine gave 0.45, 0.43, 0.50, 0.44 and 0.57; the rest is the per-field Python work of a
+  125-column row (the baseline writes the same columns without any DATEV formatting).
 """
 
 SCALE = """\
