@@ -212,7 +212,7 @@ FINDINGS = """\
   price of one client's folds on one partition and one member.
 - **§3 EXTF (0.44–0.57 since the text cache; 0.36–0.53 before).** Text fields are encoded once
   per distinct value (currency, S/H, BU key, KOST1, Beleginfo kinds and texts repeat line after
-  line) and the fiscal-year check runs per distinct date. Four `--only 3` runs on a quiet
+  line) and the fiscal-year check runs per distinct date. Five `--only 3` runs on a quiet
   machine gave 0.45, 0.43, 0.50, 0.44 and 0.57; the rest is the per-field Python work of a
   125-column row (the baseline writes the same columns without any DATEV formatting).
 """
