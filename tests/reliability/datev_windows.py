@@ -15,9 +15,7 @@ and job-list lookup stand between a restart and a double import. The verdict mus
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from streams.ledger.application import Ledger
 from streams.operator.actions import batch_rows
 from tests.reliability.checks import Verdict
 from tests.reliability.harness import CrashPlan, _settings, _start, converge
+from tests.support.waiting import holds_within
 
 HOLD_S = 60.0
 
@@ -48,15 +47,6 @@ class WindowReport:
         )
 
 
-async def _until(check: Callable[[], bool], timeout_s: float = 90.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if await asyncio.to_thread(check):
-            return True
-        await asyncio.sleep(0.1)
-    return False
-
-
 def _submitted(ledger: Ledger) -> bool:
     return any(b.state == "submitted" for b in batch_rows(ledger))
 
@@ -72,7 +62,7 @@ async def run_windows(workdir: Path) -> WindowReport:
 
         faults.hold_document_s = HOLD_S
         worker = await _start(env, plan, log)
-        if await _until(lambda: bool(state.documents(client))):
+        if await holds_within(lambda: bool(state.documents(client))):
             await asyncio.to_thread(worker.kill)
             report.kills["DUO upload (stored, answer lost)"] += 1
         faults.hold_document_s = 0.0
@@ -80,14 +70,14 @@ async def run_windows(workdir: Path) -> WindowReport:
         faults.hold_import_s = HOLD_S
         jobs_before = len(state.jobs)
         worker = await _start(env, plan, log)
-        if await _until(lambda: len(state.jobs) > jobs_before):
+        if await holds_within(lambda: len(state.jobs) > jobs_before):
             await asyncio.to_thread(worker.kill)
             report.kills["EXTF POST (job created, answer lost)"] += 1
         faults.hold_import_s = 0.0
 
         faults.job_delay_s = 30.0
         worker = await _start(env, plan, log)
-        if await _until(lambda: _submitted(ledger)):
+        if await holds_within(lambda: _submitted(ledger)):
             await asyncio.sleep(0.5)
             await asyncio.to_thread(worker.kill)
             report.kills["job poll (job id stored, pending)"] += 1

@@ -15,9 +15,7 @@ every batch completed, and only open, empty jobs (never finalised) left besides 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from streams.ledger.application import Ledger
 from streams.operator.actions import batch_rows, iter_batches
 from tests.reliability.checks import approved
 from tests.reliability.harness import CrashPlan, _settings, _start
+from tests.support.waiting import holds_within
 
 HOLD_S = 60.0
 
@@ -41,15 +40,6 @@ class DxsoReport:
 
     def describe(self) -> str:
         return f"kills={dict(self.kills)} job states={dict(self.states)} {self.problems[:5]}"
-
-
-async def _until(check: Callable[[], bool], timeout_s: float = 90.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if await asyncio.to_thread(check):
-            return True
-        await asyncio.sleep(0.1)
-    return False
 
 
 def _jobs(env: DemoEnvironment) -> list[Any]:
@@ -97,7 +87,7 @@ async def run_dxso_windows(workdir: Path) -> DxsoReport:
 
         faults.hold_dxso_create_s = HOLD_S
         worker = await _start(env, plan, log)
-        if await _until(lambda: bool(_jobs(env))):
+        if await holds_within(lambda: bool(_jobs(env))):
             await asyncio.to_thread(worker.kill)
             report.kills["create (job made, id lost)"] += 1
         faults.hold_dxso_create_s = 0.0
@@ -105,13 +95,13 @@ async def run_dxso_windows(workdir: Path) -> DxsoReport:
         faults.hold_dxso_ready_s = HOLD_S
         faults.job_delay_s = 3600.0  # the finalised job keeps running
         worker = await _start(env, plan, log)
-        if await _until(lambda: any(j.status == 1 for j in _jobs(env))):
+        if await holds_within(lambda: any(j.status == 1 for j in _jobs(env))):
             await asyncio.to_thread(worker.kill)
             report.kills["finalise (answer lost)"] += 1
         faults.hold_dxso_ready_s = 0.0
 
         worker = await _start(env, plan, log)
-        if await _until(lambda: any(b.state == "submitted" for b in batch_rows(ledger))):
+        if await holds_within(lambda: any(b.state == "submitted" for b in batch_rows(ledger))):
             await asyncio.sleep(1.0)  # the restarted worker asks the job's state, then polls
             await asyncio.to_thread(worker.kill)
             report.kills["job poll (running)"] += 1
@@ -122,7 +112,7 @@ async def run_dxso_windows(workdir: Path) -> DxsoReport:
 
         worker = await _start(env, plan, log)
         try:
-            await _until(lambda: _all_done(ledger), plan.converge_timeout_s)
+            await holds_within(lambda: _all_done(ledger), plan.converge_timeout_s)
         finally:
             await asyncio.to_thread(worker.stop)
         await asyncio.to_thread(_verdict, env, ledger, report)

@@ -37,3 +37,14 @@ def until_sync(
         if time.monotonic() >= deadline:
             raise AssertionError(f"{what}: not reached within {timeout_s:.0f} s")
         time.sleep(interval_s)
+
+
+async def holds_within(check: Callable[[], bool], timeout_s: float = 90.0) -> bool:
+    """Whether ``check()`` (run in a thread: it may read the event store) holds within
+    ``timeout_s``; for harnesses that decide what to do next instead of failing."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await asyncio.to_thread(check):
+            return True
+        await asyncio.sleep(0.1)
+    return False

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.booking import Parked, Planned
 from domain.changes import RecordRef
 from domain.chart import Account, Chart, build_chart
 from domain.derivation import DocumentContext
@@ -184,3 +185,13 @@ def ctx(
 
 D = Decimal
 OCT31 = date(2026, 10, 31)
+
+
+def planned(result: object) -> Planned:
+    assert isinstance(result, Planned), result
+    return result
+
+
+def parked(result: object) -> Parked:
+    assert isinstance(result, Parked), result
+    return result

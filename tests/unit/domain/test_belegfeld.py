@@ -10,14 +10,9 @@ from domain.chart import Chart
 from domain.derivation import derive_requisition_lines
 from domain.mapping import ClientMapping
 from domain.text import BELEGFELD_MAX
-from tests.unit.domain.factories import MUELLER, ctx, make_chart, mapping_data, requisition
+from tests.unit.domain.factories import MUELLER, ctx, make_chart, mapping_data, planned, requisition
 
 REQ_A, REQ_B = 4401223, 4401224
-
-
-def planned(result: object) -> Planned:
-    assert isinstance(result, Planned), result
-    return result
 
 
 def derive(mapping: ClientMapping, chart: Chart, rid: int, number: str, **over: object) -> Planned:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from domain.booking import BookingLine, Planned
+from domain.booking import BookingLine
 from domain.chart import build_chart
 from domain.creditor_registry import CreditorRegistry
 from domain.derivation import derive_direct_cost_lines
@@ -16,15 +16,10 @@ from domain.mapping import ClientMapping
 from domain.procore.records import Vendor
 from domain.reversal import reverse_line
 from emulators.datev.extf_check import ClientChart, check_extf
-from tests.unit.domain.factories import GERUEST, ctx, dc_line, direct_cost, mapping_data
+from tests.unit.domain.factories import GERUEST, ctx, dc_line, direct_cost, mapping_data, planned
 
 CREATED = datetime(2026, 11, 2, 6, 30, tzinfo=UTC)
 D = Decimal
-
-
-def planned(result: object) -> Planned:
-    assert isinstance(result, Planned), result
-    return result
 
 
 def test_sachkontenlaenge_6_end_to_end() -> None:

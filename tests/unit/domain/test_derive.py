@@ -22,20 +22,12 @@ from tests.unit.domain.factories import (
     direct_cost,
     make_chart,
     make_mapping,
+    parked,
+    planned,
     requisition,
 )
 
 D = Decimal
-
-
-def planned(result: object) -> Planned:
-    assert isinstance(result, Planned), result
-    return result
-
-
-def parked(result: object) -> Parked:
-    assert isinstance(result, Parked), result
-    return result
 
 
 def test_reverse_charge_requisition_books_net_with_bu_94(

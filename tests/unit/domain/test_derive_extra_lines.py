@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from domain.booking import Ignored, Parked, Planned
+from domain.booking import Ignored
 from domain.chart import Chart
 from domain.derivation import derive_direct_cost_lines, derive_requisition_lines
 from domain.mapping import ClientMapping
@@ -18,20 +18,12 @@ from tests.unit.domain.factories import (
     direct_cost,
     make_chart,
     make_mapping,
+    parked,
+    planned,
     requisition,
 )
 
 D = Decimal
-
-
-def planned(result: object) -> Planned:
-    assert isinstance(result, Planned), result
-    return result
-
-
-def parked(result: object) -> Parked:
-    assert isinstance(result, Parked), result
-    return result
 
 
 def test_retention_line_behind_setting() -> None:

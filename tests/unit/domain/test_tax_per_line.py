@@ -17,6 +17,7 @@ from tests.unit.domain.factories import (
     direct_cost,
     make_chart,
     mapping_data,
+    planned,
     requisition,
 )
 
@@ -64,11 +65,6 @@ def item(
         "work_completed_retainage_retained_this_period": retained,
         "work_completed_retainage_released_this_period": released,
     }
-
-
-def planned(result: object) -> Planned:
-    assert isinstance(result, Planned), result
-    return result
 
 
 def test_a_7_percent_line_inside_a_19_percent_requisition() -> None:
