@@ -15,12 +15,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from domain.batch import Batch
 from streams.bootstrap import build_ledger
 from streams.demo.files_step import expected_pdfs
-from streams.demo.review import until
+from streams.demo.steps import mapping_reloaded, verdict
 from streams.operator.actions import iter_batches
 
 if TYPE_CHECKING:
@@ -115,16 +113,11 @@ async def dxso_step(demo: Demo, approvals: int = 2) -> bool:
     extf_before = len(env.datev.state.client_jobs(client))
     docs_before = len(env.datev.state.documents(client))
     await asyncio.to_thread(_edit_mapping, env.mapping_path)
-    overview = f"http://127.0.0.1:{env.web_port}/status/?lang=en"
-
-    def reloaded() -> bool:
-        return 'data-destination="dxso"' in httpx.get(overview, timeout=5).text
-
-    if not await until(reloaded, demo.timeout_s):
-        console.print("  [red]✘[/] the worker did not pick up the edited mapping")
-        demo.steps.append((title, False, demo.timeout_s))
+    edit = '\\[delivery] destination = "dxso"'
+    if not await mapping_reloaded(
+        demo, title, lambda page: 'data-destination="dxso"' in page, edit
+    ):
         return False
-    console.print('  mapping edited (\\[delivery] destination = "dxso"); reloaded, no restart')
     for _ in range(approvals):
         env.procore.approve_requisition(_unapproved(demo))
     await env.procore.webhooks.flush()
@@ -136,13 +129,8 @@ async def dxso_step(demo: Demo, approvals: int = 2) -> bool:
         problems.append("no batch went out as a DXSO job")
     for job in _jobs(env):
         console.print(f"    job {job.id[:8]} state {job.status}: {sorted(job.files)}", style="dim")
-    took = time.monotonic() - started
-    if problems:
-        console.print("  [red]✘[/] " + "; ".join(problems))
-    else:
-        console.print(
-            f"  [green]✔[/] {len(batches)} DXSO job(s) in state 2 with the sealed invoices and "
-            f"their PDFs; no EXTF job, no separate DUO upload ({took:.1f} s)"
-        )
-    demo.steps.append((title, not problems, took))
-    return not problems
+    done = (
+        f"{len(batches)} DXSO job(s) in state 2 with the sealed invoices and their PDFs; "
+        "no EXTF job, no separate DUO upload"
+    )
+    return verdict(demo, title, problems, started, done)

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 import orjson
 
 from domain.batch import Batch
@@ -20,7 +19,7 @@ from domain.planning import invoice_attachment
 from domain.source_document import SourceDocument
 from emulators.datev.extf_check import ClientChart, check_extf
 from streams.bootstrap import build_ledger
-from streams.demo.review import until
+from streams.demo.steps import mapping_reloaded, until, verdict
 from streams.ledger.rules import load_rules
 from streams.operator.actions import iter_batches
 from streams.stages.file_export import PDF_FOLDER, ExportResult, export_extf
@@ -129,18 +128,9 @@ async def files_step(demo: Demo) -> bool:
     jobs_before = len(env.datev.state.client_jobs(client))
     docs_before = len(env.datev.state.documents(client))
     await asyncio.to_thread(_edit_mapping, env.mapping_path, directory)
-    overview = f"http://127.0.0.1:{env.web_port}/status/?lang=en"
-
-    def reloaded() -> bool:  # the same edit switched review off
-        return 'data-review="on"' not in httpx.get(overview, timeout=5).text
-
-    if not await until(reloaded, demo.timeout_s):
-        console.print("  [red]✘[/] the worker did not pick up the edited mapping")
-        demo.steps.append((title, False, demo.timeout_s))
+    edit = '\\[delivery] destination = "files", review off'
+    if not await mapping_reloaded(demo, title, lambda page: 'data-review="on"' not in page, edit):
         return False
-    console.print(
-        '  mapping edited (\\[delivery] destination = "files", review off); reloaded, no restart'
-    )
     req = demo.pick("requisition", "under_review")
     env.procore.approve_requisition(req)
     await env.procore.webhooks.flush()
@@ -160,13 +150,8 @@ async def files_step(demo: Demo) -> bool:
     for path in sorted((directory / client).rglob("*")):
         if path.is_file():
             console.print(f"    {path.relative_to(directory)}", style="dim")
-    took = time.monotonic() - started
-    if problems:
-        console.print("  [red]✘[/] " + "; ".join(problems))
-    else:
-        console.print(
-            f"  [green]✔[/] {directory}: deterministic names, every file passes the EXTF check, "
-            f"{pdfs} PDF(s) in {PDF_FOLDER}/; DATEV received no new job ({took:.1f} s)"
-        )
-    demo.steps.append((title, not problems, took))
-    return not problems
+    done = (
+        f"{directory}: deterministic names, every file passes the EXTF check, "
+        f"{pdfs} PDF(s) in {PDF_FOLDER}/; DATEV received no new job"
+    )
+    return verdict(demo, title, problems, started, done)

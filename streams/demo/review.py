@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import httpx
-
 from streams.bootstrap import build_ledger
+from streams.demo.steps import mapping_reloaded, until
 from streams.ledger.rules import load_rules
 from streams.operator.review import actions
 from streams.operator.review.model import awaiting_review, review_of
 
 if TYPE_CHECKING:
     from streams.demo.run import Demo
-
-
-async def until(check: Callable[[], bool], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if await asyncio.to_thread(check):
-            return True
-        await asyncio.sleep(0.5)
-    return False
 
 
 async def review_step(demo: Demo) -> bool:
@@ -36,16 +23,10 @@ async def review_step(demo: Demo) -> bool:
     env.mapping_path.write_text(
         text.replace("[schedule]\n", "[schedule]\nreview = true\n"), "utf-8"
     )
-    overview = f"http://127.0.0.1:{env.web_port}/status/?lang=en"
-
-    def reloaded() -> bool:
-        return 'data-review="on"' in httpx.get(overview, timeout=5).text
-
-    if not await until(reloaded, demo.timeout_s):
-        console.print("  [red]✘[/] the worker did not pick up the edited mapping")
-        demo.steps.append((title, False, demo.timeout_s))
+    if not await mapping_reloaded(
+        demo, title, lambda page: 'data-review="on"' in page, "schedule.review = true"
+    ):
         return False
-    console.print("  mapping edited (schedule.review = true); the worker reloaded it, no restart")
     ledger = build_ledger(demo.settings, load_rules([env.mapping_path]))
     req = demo.pick("requisition", "under_review")
     env.procore.approve_requisition(req)
