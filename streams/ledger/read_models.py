@@ -1,4 +1,6 @@
-"""Read models of the ledger in one place: batches, records, parked, uploads, known ids, counts.
+"""Read models of the ledger: batches, records, parked, uploads, known ids, counts.
+
+The month-end close's own read models are in ``close_reads``.
 
 ``LedgerView`` is a projection of the notification log: each query first reads the events
 since the previous one and reloads only the aggregates they changed, so a ``/metrics`` scrape or
@@ -262,35 +264,6 @@ def local_day(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().date()
-
-
-# -- month-end close inputs -----------------------------------------------------------------
-
-
-def plan_positions(ledger: LedgerStore) -> dict[UUID, int]:
-    """Each record's latest ``LinesPlanned`` notification id."""
-    return dict(view(ledger).planned_at)
-
-
-def record_versions(ledger: LedgerStore) -> dict[UUID, list[tuple[int, dict[str, Any] | None]]]:
-    """Every record version (None: deleted) by aggregate, with its ledger position.
-
-    Read from the log on each call: the versions' contents are too large to keep in memory.
-    """
-    found: dict[UUID, list[tuple[int, dict[str, Any] | None]]] = {}
-    for n in ledger.scan(VERSIONS):
-        event: Any = ledger.decode(n)
-        found.setdefault(UUID(str(n.originator_id)), []).append(
-            (n.id, getattr(event, "record", None))
-        )
-    return found
-
-
-def client_documents(ledger: LedgerStore, client_id: str) -> list[SourceDocument]:
-    """The client's records, in the order they were first received."""
-    rows = view(ledger).records
-    mine = [agg_id for agg_id, row in list(rows.items()) if row.client_id == client_id]
-    return [doc for agg_id in mine if (doc := ledger.document(agg_id)) is not None]
 
 
 # -- counts (metrics) -----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from domain.periods import parse_period
 from domain.source_document import load_lines
 from streams.errors import ConnectorError
 from streams.ledger.application import Ledger
-from streams.ledger.read_models import client_documents, plan_positions, record_versions
+from streams.ledger.close_reads import client_documents, plan_positions, record_versions
 from streams.ledger.rules import ClientRules
 from streams.operator.actions import iter_batches
 
