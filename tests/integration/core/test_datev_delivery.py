@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from emulators.procore import mutations
-from streams.config.settings import Settings
 from streams.ledger.read_models import records
 from streams.operator.actions import batch_rows, find_document, parked
-from tests.support.delivery import DeliveryStack, delivery_stack
-
-
-@pytest.fixture
-async def stack(
-    tmp_path: Path, sqlite_settings: Callable[..., Settings]
-) -> AsyncIterator[DeliveryStack]:
-    async with delivery_stack(tmp_path, sqlite_settings()) as built:
-        yield built
+from tests.support.delivery import DeliveryStack
 
 
 def _release_jobs(stack: DeliveryStack) -> None:

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
-
-import pytest
-
 from domain.batch import Batch
-from streams.config.settings import Settings
 from streams.operator.actions import batch_rows, iter_batches, replay_batch
-from tests.support.delivery import DeliveryStack, delivery_stack
+from tests.support.delivery import DeliveryStack
 
 Stack = DeliveryStack
-
-
-@pytest.fixture
-async def stack(
-    tmp_path: Path, sqlite_settings: Callable[..., Settings]
-) -> AsyncIterator[DeliveryStack]:
-    async with delivery_stack(tmp_path, sqlite_settings()) as built:
-        yield built
 
 
 def backfill(stack: Stack) -> None:

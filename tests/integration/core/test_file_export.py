@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
 from domain.mapping import DeliverySettings
 from emulators.datev.extf_check import check_extf
-from streams.config.settings import Settings
 from streams.ledger.rules import BookingRules
 from streams.operator.actions import batch_rows, iter_batches
 from streams.stages.file_export import (
@@ -20,15 +18,7 @@ from streams.stages.file_export import (
     export_extf,
     export_pdfs,
 )
-from tests.support.delivery import DeliveryStack, delivery_stack
-
-
-@pytest.fixture
-async def stack(
-    tmp_path: Path, sqlite_settings: Callable[..., Settings]
-) -> AsyncIterator[DeliveryStack]:
-    async with delivery_stack(tmp_path, sqlite_settings()) as built:
-        yield built
+from tests.support.delivery import DeliveryStack
 
 
 def _check_all(stack: DeliveryStack, folder: Path) -> list[Path]:

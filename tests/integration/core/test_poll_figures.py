@@ -7,16 +7,12 @@ GETs per upload is bad practice): median ≤ 5 GETs per job, ≤ 10 for a long o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
-
 import pytest
 
 from adapters.datev.polling import PollPolicy
-from streams.config.settings import Settings
 from streams.operator.actions import batch_rows
 from streams.stages.submit import Submitter
-from tests.support.delivery import DeliveryStack, delivery_stack
+from tests.support.delivery import DeliveryStack
 
 DURATIONS_S = (3, 10, 30, 60, 300, 900)
 RETRY_AFTER_S = 5
@@ -39,14 +35,6 @@ class VirtualTime:
     def advance(self, seconds: float) -> None:
         self.now += seconds
         self.stack.datev.clock.advance(seconds)
-
-
-@pytest.fixture
-async def stack(
-    tmp_path: Path, sqlite_settings: Callable[..., Settings]
-) -> AsyncIterator[DeliveryStack]:
-    async with delivery_stack(tmp_path, sqlite_settings()) as built:
-        yield built
 
 
 @pytest.mark.parametrize("duration_s", DURATIONS_S)
