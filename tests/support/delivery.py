@@ -30,7 +30,7 @@ from streams.ledger.application import Ledger
 from streams.ledger.rules import ClientRules, load_rules
 from streams.stages.documents import DocumentUploader
 from streams.stages.submit import INLINE_FIRST_POLL_S, Submitter
-from tests.support.snapshots import all_snapshots, snapshot
+from tests.support.snapshots import all_snapshots, fold_each, snapshot
 from tests.support.statuses import bookable_statuses
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
@@ -57,9 +57,7 @@ class DeliveryStack:
         return self.procore.state
 
     def fold(self, *changes: Any) -> None:
-        for change in changes:
-            self.ledger.fold("procore.records", 0, [(self.offset, change)])
-            self.offset += 1
+        self.offset = fold_each(self.ledger, changes, self.offset)
 
     def backfill(self, now: datetime = NOW) -> None:
         self.fold(*all_snapshots(self.state))

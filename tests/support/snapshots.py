@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.changes import ProcoreChange, RecordRef
 from emulators.procore.data import EmulatorState, Resource, Row
+
+if TYPE_CHECKING:
+    from streams.ledger.application import Ledger
 
 
 def context_for(state: EmulatorState, resource: Resource, row: Row) -> dict[str, Any] | None:
@@ -57,3 +61,13 @@ def all_snapshots(state: EmulatorState) -> list[ProcoreChange]:
         for rid in state.rows[resource]:  # type: ignore[index]
             out.append(snapshot(state, resource, rid))  # type: ignore[arg-type]
     return out
+
+
+def fold_each(ledger: Ledger, changes: Iterable[ProcoreChange], start: int = 0) -> int:
+    """Fold ``changes`` one message at a time at offsets ``start``, ``start + 1``, … of
+    ``procore.records`` partition 0, as the fold agent would; returns the next offset."""
+    offset = start
+    for change in changes:
+        ledger.fold("procore.records", 0, [(offset, change)])
+        offset += 1
+    return offset

@@ -17,7 +17,7 @@ from streams.demo.environment import _write_mapping
 from streams.errors import ConnectorError
 from tests.integration.core.test_booking_flow import FakeEmulator
 from tests.support.fakes import ManualClock
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 
 CLIENT = "29098-55003"
 
@@ -32,8 +32,7 @@ def sealed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     rules = build_rules(settings)
     assert rules is not None and CLIENT in rules.clients
     ledger = build_ledger(settings, rules)
-    for i, change in enumerate(all_snapshots(state)):
-        ledger.fold("procore.records", 0, [(i, change)])
+    fold_each(ledger, all_snapshots(state))
     ledger.seal(rules.client(CLIENT), datetime(2026, 11, 25, tzinfo=UTC))
     return tmp_path
 
@@ -87,8 +86,7 @@ def test_reconcile_reports_records_booked_without_beleglink(
     rules = build_rules(settings)
     assert rules is not None
     ledger = build_ledger(settings, rules)
-    for i, change in enumerate(all_snapshots(state)):
-        ledger.fold("procore.records", 0, [(i, change)])
+    fold_each(ledger, all_snapshots(state))
     # No PDF reached DUO within the wait: every linking record is booked without its link.
     route = rules.client(CLIENT)
     late = datetime.now(UTC) + route.mapping.documents.beleglink_wait

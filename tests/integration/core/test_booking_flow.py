@@ -21,7 +21,7 @@ from streams.demo.environment import _datev_client, _write_mapping
 from streams.ledger.application import Ledger
 from streams.ledger.rules import load_rules
 from streams.operator.actions import iter_batches, parked
-from tests.support.snapshots import all_snapshots, snapshot
+from tests.support.snapshots import all_snapshots, fold_each, snapshot
 from tests.support.statuses import bookable_statuses
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
@@ -53,12 +53,6 @@ def ledger(state: EmulatorState, make_settings: Callable[..., Settings], tmp_pat
     return build_ledger(make_settings(), rules)
 
 
-def fold_all(ledger: Ledger, changes: list, start: int = 0) -> int:
-    for i, change in enumerate(changes):
-        ledger.fold("procore.records", 0, [(start + i, change)])
-    return start + len(changes)
-
-
 def datev_accepts(ledger: Ledger) -> list[dict[str, str]]:
     """Run every sealed batch through the DATEV emulator's validator; return booked rows."""
     assert ledger.rules is not None
@@ -86,7 +80,7 @@ def approved(state: EmulatorState) -> list:
 def test_backfill_books_every_approved_record_once_and_reconciles(
     state: EmulatorState, ledger: Ledger
 ) -> None:
-    fold_all(ledger, all_snapshots(state))
+    fold_each(ledger, all_snapshots(state))
     assert parked(ledger) == []
     assert ledger.rules is not None
     rules = next(iter(ledger.rules.clients.values()))
@@ -106,9 +100,9 @@ def test_redelivery_and_webhook_plus_poller_book_nothing_twice(
     state: EmulatorState, ledger: Ledger
 ) -> None:
     changes = all_snapshots(state)
-    pos = fold_all(ledger, changes)
-    fold_all(ledger, changes, start=0)  # redelivered offsets: skipped by tracking
-    fold_all(ledger, [c.model_copy(update={"source": "webhook"}) for c in changes], start=pos)
+    pos = fold_each(ledger, changes)
+    fold_each(ledger, changes, start=0)  # redelivered offsets: skipped by tracking
+    fold_each(ledger, [c.model_copy(update={"source": "webhook"}) for c in changes], start=pos)
     rules = next(iter(ledger.rules.clients.values()))  # type: ignore[union-attr]
     ledger.seal(rules, NOW)
     rec = reconcile(rules.mapping, rules.chart, approved(state), datev_accepts(ledger))
@@ -120,18 +114,18 @@ def test_edit_after_posting_reverses_and_rebooks_delete_reverses(
 ) -> None:
     from emulators.procore import mutations
 
-    pos = fold_all(ledger, all_snapshots(state))
+    pos = fold_each(ledger, all_snapshots(state))
     rules = next(iter(ledger.rules.clients.values()))  # type: ignore[union-attr]
     ledger.seal(rules, NOW)
     dc_ids = [i for i, r in state.rows["direct_cost"].items() if r.data["status"] == "approved"]
     edited, deleted = dc_ids[0], dc_ids[1]
     mutations.edit_direct_cost(state, edited, amount=Decimal("1234.56"))
-    pos = fold_all(ledger, [snapshot(state, "direct_cost", edited)], start=pos)
+    pos = fold_each(ledger, [snapshot(state, "direct_cost", edited)], start=pos)
     gone = snapshot(state, "direct_cost", deleted).model_copy(
         update={"action": "delete", "record": None}
     )
     mutations.delete_record(state, "direct_cost", deleted)
-    fold_all(ledger, [gone], start=pos)
+    fold_each(ledger, [gone], start=pos)
     second = ledger.seal(rules, NOW)
     assert second.records == 2
     batch = ledger.aggregate(second.batch_ids[0])

@@ -21,7 +21,7 @@ from streams.demo.environment import _write_mapping
 from streams.ledger.rules import load_rules
 from tests.integration.core.test_booking_flow import FakeEmulator
 from tests.support.fakes import ManualClock
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 from tests.support.timing import CLI_SESSION_MS
 
 runner = CliRunner()
@@ -40,8 +40,7 @@ def world(
     monkeypatch.setenv("MLC_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("MLC_MAPPINGS", orjson.dumps([str(mapping)]).decode())
     ledger = build_ledger(settings, load_rules([mapping]))
-    for i, change in enumerate(all_snapshots(state)):
-        ledger.fold("procore.records", 0, [(i, change)])
+    fold_each(ledger, all_snapshots(state))
     client = next(iter(ledger.rules.clients))  # type: ignore[union-attr]
     return settings, mapping, client
 

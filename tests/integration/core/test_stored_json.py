@@ -23,7 +23,7 @@ from streams.ledger.rules import BookingRules, load_rules
 from streams.stages import relay
 from tests.integration.core.test_booking_flow import FakeEmulator
 from tests.support.fakes import ManualClock
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 
@@ -48,8 +48,7 @@ def rules(state: EmulatorState, tmp_path: Path) -> BookingRules:
 
 
 def fold_and_seal(ledger: Ledger, state: EmulatorState, rules: BookingRules) -> None:
-    for offset, change in enumerate(all_snapshots(state)):
-        ledger.fold("procore.records", 0, [(offset, change)])
+    fold_each(ledger, all_snapshots(state))
     assert ledger.seal(next(iter(rules.clients.values())), NOW).batch_ids
 
 

@@ -32,7 +32,7 @@ from streams.stages.datev_gateway import DatevGateway
 from streams.stages.documents import DocumentUploader
 from streams.stages.submit import Submitter
 from tests.support.fakes import ManualClock
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 FAST = PollPolicy(first_delay_s=0.01, max_delay_s=0.05, max_gets=5)
@@ -62,8 +62,7 @@ class Flow:
 
     def backfill(self) -> None:
         rules = next(iter(self.submitter.rules.clients.values()))
-        for i, change in enumerate(all_snapshots(self.procore.state)):
-            self.ledger.fold("procore.records", 0, [(i, change)])
+        fold_each(self.ledger, all_snapshots(self.procore.state))
         self.ledger.seal(rules, NOW)
 
 

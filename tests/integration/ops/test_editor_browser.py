@@ -28,7 +28,7 @@ from tests.support.browser import (
     signed_in_worker_env,
     worker_serving,
 )
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 
 TOKEN = "editor-browser-token-0123456789"
 
@@ -45,8 +45,7 @@ async def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
         broken = break_mapping(demo, tmp_path)
         env = signed_in_worker_env(demo.worker_env(), TOKEN, monkeypatch, broken)
         ledger = build_ledger(Settings(), load_rules([broken]))
-        for i, change in enumerate(all_snapshots(demo.procore.state)):
-            ledger.fold("procore.records", 0, [(i, change)])
+        fold_each(ledger, all_snapshots(demo.procore.state))
         assert parked(ledger)
         ledger.close()
         async with worker_serving(env, demo.web_port, tmp_path / "worker.log") as url:

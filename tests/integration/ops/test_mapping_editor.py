@@ -18,7 +18,7 @@ from streams.ledger.rules import load_rules
 from streams.operator.actions import parked
 from streams.operator.status.context import StatusContext
 from tests.integration.ops.test_status_page import TOKEN, break_mapping, login
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 from tests.support.status_site import status_client
 
 
@@ -34,8 +34,7 @@ async def editor(
     )
     rules = load_rules(settings.mappings)
     ledger = build_ledger(settings, rules)
-    for i, change in enumerate(all_snapshots(demo.procore.state)):
-        ledger.fold("procore.records", 0, [(i, change)])
+    fold_each(ledger, all_snapshots(demo.procore.state))
     ctx = StatusContext(settings=settings, ledger=ledger, rules=rules)
     async with status_client(ctx) as http:
         await login(http)

@@ -19,7 +19,7 @@ from streams.ledger.rules import load_rules
 from streams.operator.review.model import awaiting_review
 from streams.operator.status.context import StatusContext
 from tests.integration.ops.test_status_page import TOKEN, login
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 from tests.support.status_site import status_client
 
 
@@ -46,11 +46,9 @@ async def site(
     ledger = build_ledger(settings, rules)
     changes = list(all_snapshots(demo.procore.state))
     half = len(changes) // 2
-    for i, change in enumerate(changes[:half]):
-        ledger.fold("procore.records", 0, [(i, change)])
+    fold_each(ledger, changes[:half])
     ledger.seal(client, datetime.now().astimezone())
-    for i, change in enumerate(changes[half:], start=half):
-        ledger.fold("procore.records", 0, [(i, change)])
+    fold_each(ledger, changes[half:], start=half)
     ledger.seal(client, datetime.now().astimezone())
     batches = awaiting_review(ledger)
     assert len(batches) >= 2 and all(b.state == "in_review" for b in batches)

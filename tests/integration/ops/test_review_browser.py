@@ -28,7 +28,7 @@ from tests.support.browser import (
     signed_in_worker_env,
     worker_serving,
 )
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 
 TOKEN = "review-browser-token-0123456789"
 
@@ -47,8 +47,7 @@ async def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
         rules = load_rules([mapping])
         ledger = build_ledger(Settings(), rules)
         changes = list(all_snapshots(demo.procore.state))
-        for i, change in enumerate(changes[: len(changes) // 2]):
-            ledger.fold("procore.records", 0, [(i, change)])
+        fold_each(ledger, changes[: len(changes) // 2])
         ledger.seal(next(iter(rules.clients.values())), datetime.now().astimezone())
         ledger.close()
         async with worker_serving(env, demo.web_port, tmp_path / "worker.log") as url:

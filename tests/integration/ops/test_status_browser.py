@@ -28,7 +28,7 @@ from tests.support.browser import (
     signed_in_worker_env,
     worker_serving,
 )
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 
 TOKEN = "browser-test-token-0123456789"
 
@@ -53,8 +53,7 @@ def _fold_with_a_gap_in_the_mapping(
 ) -> None:
     """History: records folded while the mapping lacked a rule (so some are parked)."""
     ledger = build_ledger(settings, load_rules([break_mapping(demo, tmp_path)]))
-    for i, change in enumerate(all_snapshots(demo.procore.state)):
-        ledger.fold("procore.records", 0, [(i, change)])
+    fold_each(ledger, all_snapshots(demo.procore.state))
     assert parked(ledger), "the broken mapping should park some records"
     ledger.close()
 

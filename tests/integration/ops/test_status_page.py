@@ -17,7 +17,7 @@ from streams.demo.environment import DemoEnvironment
 from streams.ledger.rules import load_rules
 from streams.operator.actions import batch_rows, parked
 from streams.operator.status.context import StatusContext
-from tests.support.snapshots import all_snapshots
+from tests.support.snapshots import all_snapshots, fold_each
 from tests.support.status_site import status_client
 
 TOKEN = "correct horse battery staple"
@@ -41,8 +41,7 @@ async def site(
     settings = demo_settings(MLC_STATUS_TOKEN=TOKEN, MLC_LANGUAGE="en")
     # Fold every record under a mapping missing one rule, then "fix the mapping and restart".
     parked_ledger = build_ledger(settings, load_rules([break_mapping(demo, tmp_path)]))
-    for i, change in enumerate(all_snapshots(demo.procore.state)):
-        parked_ledger.fold("procore.records", 0, [(i, change)])
+    fold_each(parked_ledger, all_snapshots(demo.procore.state))
     rules = load_rules(settings.mappings)
     ledger = build_ledger(settings, rules)
     ledger.seal(next(iter(rules.clients.values())), datetime.now().astimezone())
