@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from domain.changes import ProcoreChange
+from emulators.procore.data import EmulatorState
 
 
 class InMemoryCursorStore:
@@ -53,3 +54,14 @@ class ManualClock:
         self.sleeps.append(seconds)
         self.advance(seconds)
         await asyncio.sleep(0)
+
+
+class FakeEmulator:
+    """Just enough of ProcoreEmulator for the mapping proposal."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.company_id = next(iter(state.companies))
+
+    def project_ids(self, company_id: int | None = None) -> list[int]:
+        return self.state.project_ids(company_id)

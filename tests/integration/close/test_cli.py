@@ -15,8 +15,7 @@ from streams.cli import app
 from streams.config.settings import load_settings
 from streams.demo.environment import _write_mapping
 from streams.errors import ConnectorError
-from tests.integration.core.test_booking_flow import FakeEmulator
-from tests.support.fakes import ManualClock
+from tests.support.fakes import FakeEmulator, ManualClock
 from tests.support.snapshots import all_snapshots, fold_each
 
 CLIENT = "29098-55003"

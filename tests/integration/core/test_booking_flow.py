@@ -21,21 +21,11 @@ from streams.demo.environment import _datev_client, _write_mapping
 from streams.ledger.application import Ledger
 from streams.ledger.rules import load_rules
 from streams.operator.actions import iter_batches, parked
+from tests.support.fakes import FakeEmulator
 from tests.support.snapshots import all_snapshots, fold_each, snapshot
 from tests.support.statuses import bookable_statuses
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
-
-
-class FakeEmulator:
-    """Just enough of ProcoreEmulator for the mapping proposal."""
-
-    def __init__(self, state: EmulatorState) -> None:
-        self.state = state
-        self.company_id = next(iter(state.companies))
-
-    def project_ids(self, company_id: int | None = None) -> list[int]:
-        return self.state.project_ids(company_id)
 
 
 @pytest.fixture

@@ -9,23 +9,12 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from adapters.vault import DatevCredentials, Vault, generate_key
-from emulators.procore.data import EmulatorState, generate
+from emulators.procore.data import generate
 from streams.bootstrap import Seams, build_parts
 from streams.config.settings import Settings
 from streams.demo.environment import _write_mapping
 from streams.operator.status.routes import status_context
-from tests.support.fakes import ManualClock
-
-
-class FakeEmulator:
-    """Just enough of ProcoreEmulator for the mapping proposal."""
-
-    def __init__(self, state: EmulatorState) -> None:
-        self.state = state
-        self.company_id = next(iter(state.companies))
-
-    def project_ids(self, company_id: int | None = None) -> list[int]:
-        return self.state.project_ids(company_id)
+from tests.support.fakes import FakeEmulator, ManualClock
 
 
 def test_status_page_sees_the_submit_stages_datev_gateway(

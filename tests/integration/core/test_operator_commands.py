@@ -19,8 +19,7 @@ from streams.cli import app
 from streams.config.settings import Settings
 from streams.demo.environment import _write_mapping
 from streams.ledger.rules import load_rules
-from tests.integration.core.test_booking_flow import FakeEmulator
-from tests.support.fakes import ManualClock
+from tests.support.fakes import FakeEmulator, ManualClock
 from tests.support.snapshots import all_snapshots, fold_each
 from tests.support.timing import CLI_SESSION_MS
 

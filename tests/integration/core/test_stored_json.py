@@ -21,8 +21,7 @@ from streams.ledger.application import Ledger
 from streams.ledger.eventstore import event_store_env
 from streams.ledger.rules import BookingRules, load_rules
 from streams.stages import relay
-from tests.integration.core.test_booking_flow import FakeEmulator
-from tests.support.fakes import ManualClock
+from tests.support.fakes import FakeEmulator, ManualClock
 from tests.support.snapshots import all_snapshots, fold_each
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
