@@ -65,3 +65,13 @@ class FakeEmulator:
 
     def project_ids(self, company_id: int | None = None) -> list[int]:
         return self.state.project_ids(company_id)
+
+
+class SetClock:
+    """A monotonic clock (``time.monotonic``'s shape) that reads ``now``; tests move it."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

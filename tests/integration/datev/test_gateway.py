@@ -20,21 +20,14 @@ from streams.config.settings import DatevSettings
 from streams.stages import datev_gateway
 from streams.stages.datev_gateway import DatevGateway
 from tests.integration.datev.conftest import Browser
+from tests.support.fakes import SetClock
 
 CLIENT = "455148-1"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> SetClock:
+    return SetClock()
 
 
 @pytest.fixture
@@ -43,7 +36,7 @@ def gateway(
     vault: Vault,
     http: httpx.AsyncClient,
     tokens: DatevTokenService,
-    clock: Clock,
+    clock: SetClock,
 ) -> DatevGateway:
     return DatevGateway(DatevSettings(**emu.settings_urls()), vault, http, clock=clock)
 
@@ -78,7 +71,7 @@ async def test_a_401_on_the_cached_token_mints_once_and_retries(
 async def test_rejected_refresh_token_pauses_with_capped_backoff_and_a_new_login_resumes(
     emu: DatevEmulator,
     gateway: DatevGateway,
-    clock: Clock,
+    clock: SetClock,
     http: httpx.AsyncClient,
     config: OAuthConfig,
     vault: Vault,
@@ -113,7 +106,7 @@ async def test_rejected_refresh_token_pauses_with_capped_backoff_and_a_new_login
 
 
 async def test_wrong_app_secret_pauses_and_fixed_credentials_resume(
-    emu: DatevEmulator, gateway: DatevGateway, vault: Vault, clock: Clock, data_dir: Path
+    emu: DatevEmulator, gateway: DatevGateway, vault: Vault, clock: SetClock, data_dir: Path
 ) -> None:
     emu.auth.client_secret = "rotated-at-datev"
     with pytest.raises(DatevClientRejected):

@@ -15,23 +15,16 @@ from streams.bootstrap import build_ledger
 from streams.config.settings import Settings
 from streams.operator.status import auth
 from streams.operator.status.context import StatusContext
+from tests.support.fakes import SetClock
 from tests.support.status_site import status_client
 
 TOKEN = "correct-horse-battery"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-async def site(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, StatusContext, Clock]]:
+async def site(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, StatusContext, SetClock]]:
     settings = Settings(data_dir=tmp_path / "data", status_token=SecretStr(TOKEN), language="en")
-    clock = Clock()
+    clock = SetClock()
     ctx = StatusContext(settings=settings, ledger=build_ledger(settings), rules=None)
     ctx.throttle = auth.LoginThrottle(base_delay_s=0.25, max_delay_s=0.5, clock=clock)
     async with status_client(ctx) as http:

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from streams.operator.status.auth import LoginThrottle
-
-
-class Clock:
-    now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.fakes import SetClock
 
 
 def test_default_schedule_per_address() -> None:
-    clock = Clock()
+    clock = SetClock(0.0)
     throttle = LoginThrottle(clock=clock)
     delays = []
     for _ in range(9):
@@ -29,7 +23,7 @@ def test_default_schedule_per_address() -> None:
 
 
 def test_old_failures_are_forgotten_and_success_resets() -> None:
-    clock = Clock()
+    clock = SetClock(0.0)
     throttle = LoginThrottle(clock=clock)
     for _ in range(7):
         throttle.failed("a")
@@ -43,7 +37,7 @@ def test_old_failures_are_forgotten_and_success_resets() -> None:
 
 
 def test_memory_is_bounded() -> None:
-    throttle = LoginThrottle(max_addresses=100, clock=Clock())
+    throttle = LoginThrottle(max_addresses=100, clock=SetClock(0.0))
     for i in range(1000):
         throttle.failed(f"10.0.{i // 256}.{i % 256}")
     assert len(throttle._seen) == 100
