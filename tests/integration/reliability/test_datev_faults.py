@@ -15,7 +15,7 @@ import pytest
 import streams.stages.submit as submitter_module
 from streams.operator.actions import batch_rows, parked, replay_batch, replay_record
 from streams.stages.documents import ATTEMPTS, MAX_ROUNDS
-from tests.integration.core.test_delivery import Stack, backfill, stack  # noqa: F401
+from tests.integration.core.test_delivery import Stack, backfill
 
 
 async def test_a_stuck_job_is_parked_after_the_bound_and_replays_to_one_booking(

@@ -1,4 +1,4 @@
-"""Fixtures shared by the in-process delivery tests of this package."""
+"""Fixtures shared by the integration tests: the in-process delivery stack."""
 
 from __future__ import annotations
 
