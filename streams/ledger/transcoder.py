@@ -47,22 +47,42 @@ class OrjsonTranscoder(JSONTranscoder):
             obj = orjson.loads(data)
         except orjson.JSONDecodeError:
             return super().decode(data)
-        typed = data.count(b'"_type_"')
-        if not typed:
-            return obj
-        if type(obj) is dict and _untyped_top(obj) == typed:
-            return obj  # our events keep typed values at the top level: no deep walk
-        return _untyped(obj)
+        return _converted(obj, data, _value)
 
 
-def _untyped_top(obj: dict[str, Any]) -> int:
-    """Turn the top-level typed values back into values, in place; how many there were."""
+def _converted(obj: Any, data: bytes, convert: Callable[[dict[str, Any]], Any]) -> Any:
+    """``obj`` (decoded from ``data``) with every typed object replaced by ``convert(it)``."""
+    typed = data.count(b'"_type_"')
+    if not typed:
+        return obj
+    if type(obj) is dict and _convert_top(obj, convert) == typed:
+        return obj  # our events keep typed values at the top level: no deep walk
+    return _convert_deep(obj, convert)
+
+
+def _is_typed(value: Any) -> bool:
+    return type(value) is dict and len(value) == 2 and "_type_" in value and "_data_" in value
+
+
+def _convert_top(obj: dict[str, Any], convert: Callable[[dict[str, Any]], Any]) -> int:
+    """Convert the top-level typed values, in place; how many there were."""
     found = 0
     for key, value in obj.items():
-        if type(value) is dict and len(value) == 2 and "_type_" in value and "_data_" in value:
-            obj[key] = _value(value)
+        if _is_typed(value):
+            obj[key] = convert(value)
             found += 1
     return found
+
+
+def _convert_deep(obj: Any, convert: Callable[[dict[str, Any]], Any]) -> Any:
+    kind = type(obj)
+    if kind is dict:
+        if _is_typed(obj):
+            return convert(obj)
+        return {k: _convert_deep(v, convert) for k, v in obj.items()}
+    if kind is list:
+        return [_convert_deep(v, convert) for v in obj]
+    return obj
 
 
 def _value(typed: dict[str, Any]) -> Any:
@@ -72,18 +92,6 @@ def _value(typed: dict[str, Any]) -> Any:
             f"Data serialized with name {typed['_type_']!r} is not deserializable"
         )
     return make(typed["_data_"])
-
-
-def _untyped(obj: Any) -> Any:
-    """The decoded JSON with typed objects turned back into values."""
-    kind = type(obj)
-    if kind is dict:
-        if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
-            return _value(obj)
-        return {k: _untyped(v) for k, v in obj.items()}
-    if kind is list:
-        return [_untyped(v) for v in obj]
-    return obj
 
 
 def _uuid_text(hex_: str) -> str:
@@ -106,16 +114,8 @@ def plain_json(data: bytes) -> dict[str, Any]:
         obj: dict[str, Any] = orjson.loads(data)
     except orjson.JSONDecodeError:
         obj = json.loads(data)  # as the standard transcoder reads it
-    typed = data.count(b'"_type_"')
-    if typed:
-        found = 0
-        for key, value in obj.items():
-            if type(value) is dict and len(value) == 2 and "_type_" in value and "_data_" in value:
-                obj[key] = _plain(value)
-                found += 1
-        if found != typed:
-            obj = _plain_deep(obj)
-    return obj
+    converted: dict[str, Any] = _converted(obj, data, _plain)
+    return converted
 
 
 def _plain(typed: dict[str, Any]) -> Any:
@@ -123,14 +123,3 @@ def _plain(typed: dict[str, Any]) -> Any:
     if make is None:
         return _value(typed)  # raises the standard error for an unknown name
     return make(typed["_data_"])
-
-
-def _plain_deep(obj: Any) -> Any:
-    kind = type(obj)
-    if kind is dict:
-        if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
-            return _plain(obj)
-        return {k: _plain_deep(v) for k, v in obj.items()}
-    if kind is list:
-        return [_plain_deep(v) for v in obj]
-    return obj
