@@ -67,8 +67,8 @@ def _is_typed(value: Any) -> bool:
 def _convert_top(obj: dict[str, Any], convert: Callable[[dict[str, Any]], Any]) -> int:
     """Convert the top-level typed values, in place; how many there were."""
     found = 0
-    for key, value in obj.items():
-        if _is_typed(value):
+    for key, value in obj.items():  # every load and every relayed event: the check inline
+        if type(value) is dict and len(value) == 2 and "_type_" in value and "_data_" in value:
             obj[key] = convert(value)
             found += 1
     return found
