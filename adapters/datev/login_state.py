@@ -10,13 +10,14 @@ The file sits next to the vault (the same data directory) and holds no secrets.
 from __future__ import annotations
 
 import contextlib
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 import orjson
 from pydantic import BaseModel, ValidationError
+
+from adapters.atomic_file import write_atomic
 
 LOGIN_STATE_FILE = "datev-login-state.json"
 LOGIN_NEEDED = "DATEV login needed — run `ml-connector datev login`"
@@ -53,12 +54,7 @@ def record_login_problem(
     earlier = read_login_state(data_dir)
     since = earlier.since if earlier and earlier.problem == problem else datetime.now(UTC)
     state = LoginState(problem=problem, detail=detail, since=since)
-    path = state_path(data_dir)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(orjson.dumps(state.model_dump(mode="json")))
-    os.replace(tmp, path)
+    write_atomic(state_path(data_dir), orjson.dumps(state.model_dump(mode="json")), mode=0o600)
     return state
 
 

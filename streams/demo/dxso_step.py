@@ -9,12 +9,12 @@ no new EXTF job or separate DUO document.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adapters.atomic_file import write_atomic
 from domain.batch import Batch
 from streams.bootstrap import build_ledger
 from streams.demo.files_step import expected_pdfs
@@ -74,9 +74,7 @@ def _edit_mapping(path: Path) -> None:
         text = re.sub(r'(?m)^destination = "\w+"$', 'destination = "dxso"', text)
     else:
         text += '\n[delivery]\ndestination = "dxso"\n'
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, text)
 
 
 def _check_jobs(demo: Demo, batches: list[Batch], extf_before: int, docs_before: int) -> list[str]:

@@ -7,13 +7,13 @@ their PDFs) land in a directory instead of DATEV. The demo then checks the direc
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
 
+from adapters.atomic_file import write_atomic
 from domain.batch import Batch
 from domain.planning import invoice_attachment
 from domain.source_document import SourceDocument
@@ -62,9 +62,7 @@ def _edit_mapping(path: Path, directory: Path) -> None:
     text = path.read_text(encoding="utf-8").replace("review = true\n", "review = false\n")
     where = orjson.dumps(str(directory)).decode()  # a TOML basic string
     text += f'\n[delivery]\ndestination = "files"\ndirectory = {where}\n'
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, text)
 
 
 def delivered_batches(demo: Demo) -> list[Batch]:

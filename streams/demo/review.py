@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from adapters.atomic_file import write_atomic
 from streams.bootstrap import build_ledger
 from streams.demo.steps import mapping_reloaded, until
 from streams.ledger.rules import load_rules
@@ -20,9 +21,8 @@ async def review_step(demo: Demo) -> bool:
     title = f"review before DATEV for {env.mapping.client.name}: the advisor approves the batch"
     console.print(f"[bold]▶ {title}[/]")
     text = env.mapping_path.read_text(encoding="utf-8")
-    env.mapping_path.write_text(
-        text.replace("[schedule]\n", "[schedule]\nreview = true\n"), "utf-8"
-    )
+    # atomically, like the other steps: the worker's watcher must never read half a file
+    write_atomic(env.mapping_path, text.replace("[schedule]\n", "[schedule]\nreview = true\n"))
     if not await mapping_reloaded(
         demo, title, lambda page: 'data-review="on"' in page, "schedule.review = true"
     ):

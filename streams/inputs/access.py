@@ -9,13 +9,13 @@ doubling, at most 6 h), so it is neither skipped silently nor re-polled every cy
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from adapters.atomic_file import write_atomic
 from adapters.backoff import Backoff
 from domain.procore.access import AccessProblem
 
@@ -90,8 +90,4 @@ class AccessRegistry:
         if self.path is None:
             return
         with self._lock:
-            data = _PROBLEMS.dump_json(self.problems(), indent=1)
-            tmp = self.path.with_suffix(".tmp")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
-            os.replace(tmp, self.path)
+            write_atomic(self.path, _PROBLEMS.dump_json(self.problems(), indent=1))

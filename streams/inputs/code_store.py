@@ -9,13 +9,14 @@ ignored (the lists are simply read again).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from adapters.atomic_file import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,4 @@ class CodeStore:
             if self._now() - at < self.ttl_s
         }
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_bytes(orjson.dumps(fresh))
-            os.replace(tmp, self.path)
+            write_atomic(self.path, orjson.dumps(fresh))

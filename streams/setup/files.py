@@ -6,7 +6,6 @@ overwritten at all: losing it makes the stored credentials unreadable.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from pydantic import SecretStr, ValidationError
 
+from adapters.atomic_file import write_atomic
 from adapters.vault import VAULT_FILE, Vault, VaultError, generate_key, load_keys, write_key_file
 from streams.config.settings import (
     DatevSettings,
@@ -147,9 +147,4 @@ def check_settings_text(text: str, secrets: Iterable[str], path: Path) -> None:
 
 def write_text(path: Path, text: str, mode: int = 0o644) -> None:
     """Write atomically (temp file + rename), creating parent directories."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    write_atomic(path, text, mode=mode)

@@ -10,12 +10,12 @@ Layout: ``DIR/<client>/<EXTF file>`` and ``DIR/<client>/Belege/<DUO GUID> <file 
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from adapters.atomic_file import write_atomic
 from adapters.datev.documents import duo_filename
 from adapters.procore.errors import ProcoreError
 from domain.batch import Batch
@@ -56,13 +56,7 @@ def write_once(path: Path, data: bytes, result: ExportResult) -> None:
             f"{path} exists with different content; sealed batch files never change — move "
             "the old file away if it was edited by hand, then export again"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, data, durable=True)
     result.written.append(path)
 
 
